@@ -10,10 +10,18 @@ import java.util.Objects;
 public final class ImageProcessor {
 
     private final ImageProcessorConfig config;
+    private final PilBilinearResizer.FixedPoint fixedPoint;
     private final Patchifier patchifier;
 
+    /** Resamples like upstream transformers 5.x does (PyTorch's int16 fixed point). */
     public ImageProcessor(ImageProcessorConfig config) {
+        this(config, PilBilinearResizer.FixedPoint.TORCH_INT16);
+    }
+
+    /** Resamples with the given fixed point ({@code PILLOW} reproduces transformers' older PIL-based processor). */
+    public ImageProcessor(ImageProcessorConfig config, PilBilinearResizer.FixedPoint fixedPoint) {
         this.config = Objects.requireNonNull(config, "config");
+        this.fixedPoint = Objects.requireNonNull(fixedPoint, "fixedPoint");
         this.patchifier = new Patchifier(config.patchSize(), Patchifier.normalizationTable(config));
     }
 
@@ -39,7 +47,7 @@ public final class ImageProcessor {
         int t = 0;
         if (layout.tiled()) {
             int tile = c.tileSize();
-            DecodedImage grid = PilBilinearResizer.resize(image, layout.cols() * tile, layout.rows() * tile);
+            DecodedImage grid = PilBilinearResizer.resize(image, layout.cols() * tile, layout.rows() * tile, fixedPoint);
             for (int r = 0; r < layout.rows(); r++) {
                 for (int col = 0; col < layout.cols(); col++, t++) {
                     put(grid, col * tile, r * tile, tile, tile, t, maxPatches, pv, values, mask, shapes);
@@ -47,7 +55,7 @@ public final class ImageProcessor {
             }
         }
         if (!layout.tiled() || layout.thumbnail()) {
-            DecodedImage whole = PilBilinearResizer.resize(image, layout.width(), layout.height());
+            DecodedImage whole = PilBilinearResizer.resize(image, layout.width(), layout.height(), fixedPoint);
             put(whole, 0, 0, whole.width(), whole.height(), t, maxPatches, pv, values, mask, shapes);
         }
         return new ProcessedImage(tiles, maxPatches, values, mask, shapes, layout);

@@ -15,14 +15,33 @@ public final class PilBilinearResizer {
 
     /** Pillow's {@code PRECISION_BITS = 32 - 8 - 2}. */
     static final int PRECISION_BITS = 32 - 8 - 2;
-    private static final int HALF = 1 << (PRECISION_BITS - 1);
     private static final double SUPPORT = 1.0; // bilinear filter support
 
     private PilBilinearResizer() {
     }
 
-    /** Resizes to {@code outWidth x outHeight}; returns the input itself when the size is unchanged, as Pillow copies. */
+    /**
+     * How the double weights become integers. Both reproduce their library bit for bit; they differ
+     * in about one output level in a thousand.
+     */
+    public enum FixedPoint {
+        /** Pillow: {@value #PRECISION_BITS} fractional bits. */
+        PILLOW,
+        /**
+         * PyTorch's uint8 antialiased {@code interpolate} (what torchvision's {@code resize} and so
+         * upstream transformers 5.x' image processor run): int16 weights, with the most fractional
+         * bits (below 22) that keep the largest weight of the axis under 2^15.
+         */
+        TORCH_INT16
+    }
+
+    /** Resizes with Pillow's fixed point; returns the input itself when the size is unchanged. */
     public static DecodedImage resize(DecodedImage in, int outWidth, int outHeight) {
+        return resize(in, outWidth, outHeight, FixedPoint.PILLOW);
+    }
+
+    /** Resizes to {@code outWidth x outHeight}; returns the input itself when the size is unchanged (both libraries skip). */
+    public static DecodedImage resize(DecodedImage in, int outWidth, int outHeight, FixedPoint fixedPoint) {
         if (outWidth <= 0 || outHeight <= 0) {
             throw new IllegalArgumentException("bad target size " + outWidth + "x" + outHeight);
         }
@@ -31,7 +50,7 @@ public final class PilBilinearResizer {
         if (!horizontal && !vertical) {
             return in;
         }
-        Coefficients vert = Coefficients.of(in.height(), outHeight);
+        Coefficients vert = Coefficients.of(in.height(), outHeight, fixedPoint);
         byte[] src = in.rgb();
         int srcHeight = in.height();
         int yFirst = 0;
@@ -39,7 +58,7 @@ public final class PilBilinearResizer {
             // Only the source rows the vertical pass will read need the horizontal pass.
             yFirst = vert.bounds[0];
             int yLast = vert.bounds[outHeight * 2 - 2] + vert.bounds[outHeight * 2 - 1];
-            src = horizontal(src, in.width(), yFirst, yLast, outWidth, Coefficients.of(in.width(), outWidth));
+            src = horizontal(src, in.width(), yFirst, yLast, outWidth, Coefficients.of(in.width(), outWidth, fixedPoint));
             srcHeight = yLast - yFirst;
         }
         if (vertical) {
@@ -53,6 +72,8 @@ public final class PilBilinearResizer {
         int ksize = c.ksize;
         int[] kk = c.kk;
         int[] bounds = c.bounds;
+        int half = 1 << (c.precision - 1);
+        int shift = c.precision;
         int o = 0;
         for (int y = yFirst; y < yLast; y++) {
             int row = y * inWidth * 3;
@@ -60,9 +81,9 @@ public final class PilBilinearResizer {
                 int xmin = bounds[xx * 2];
                 int xmax = bounds[xx * 2 + 1];
                 int k0 = xx * ksize;
-                int s0 = HALF;
-                int s1 = HALF;
-                int s2 = HALF;
+                int s0 = half;
+                int s1 = half;
+                int s2 = half;
                 int p = row + xmin * 3;
                 for (int x = 0; x < xmax; x++, p += 3) {
                     int k = kk[k0 + x];
@@ -70,9 +91,9 @@ public final class PilBilinearResizer {
                     s1 += (in[p + 1] & 0xFF) * k;
                     s2 += (in[p + 2] & 0xFF) * k;
                 }
-                out[o++] = clip8(s0);
-                out[o++] = clip8(s1);
-                out[o++] = clip8(s2);
+                out[o++] = clip8(s0, shift);
+                out[o++] = clip8(s1, shift);
+                out[o++] = clip8(s2, shift);
             }
         }
         return out;
@@ -87,7 +108,7 @@ public final class PilBilinearResizer {
             int ymin = c.bounds[yy * 2] - yFirst;
             int ymax = c.bounds[yy * 2 + 1];
             int k0 = yy * c.ksize;
-            Arrays.fill(acc, HALF);
+            Arrays.fill(acc, 1 << (c.precision - 1));
             // Row by row instead of Pillow's pixel by pixel: integer sums are exact, so the order does not matter.
             for (int y = 0; y < ymax; y++) {
                 int k = c.kk[k0 + y];
@@ -98,38 +119,44 @@ public final class PilBilinearResizer {
             }
             int o = yy * stride;
             for (int i = 0; i < stride; i++) {
-                out[o + i] = clip8(acc[i]);
+                out[o + i] = clip8(acc[i], c.precision);
             }
         }
         return out;
     }
 
-    private static byte clip8(int v) {
-        int s = v >> PRECISION_BITS;
+    private static byte clip8(int v, int shift) {
+        int s = v >> shift;
         return (byte) (s < 0 ? 0 : Math.min(s, 255));
     }
 
-    /** Pillow's {@code precompute_coeffs} + {@code normalize_coeffs_8bpc} for one axis (box = whole axis). */
+    /**
+     * Pillow's {@code precompute_coeffs} + {@code normalize_coeffs_8bpc} for one axis (box = whole
+     * axis); PyTorch's {@code _compute_indices_min_size_weights_aa} computes the same doubles.
+     */
     static final class Coefficients {
         final int ksize;
-        final int[] bounds; // per output index: xmin, count
-        final int[] kk;     // per output index: ksize fixed-point weights
+        final int precision; // fractional bits of kk
+        final int[] bounds;  // per output index: xmin, count
+        final int[] kk;      // per output index: ksize fixed-point weights
 
-        private Coefficients(int ksize, int[] bounds, int[] kk) {
+        private Coefficients(int ksize, int precision, int[] bounds, int[] kk) {
             this.ksize = ksize;
+            this.precision = precision;
             this.bounds = bounds;
             this.kk = kk;
         }
 
-        static Coefficients of(int inSize, int outSize) {
+        static Coefficients of(int inSize, int outSize, FixedPoint fixedPoint) {
             // Pillow passes the box edges as C floats; for whole-pixel boxes they are exact.
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
             double support = SUPPORT * filterScale;
             int ksize = (int) Math.ceil(support) * 2 + 1;
             int[] bounds = new int[outSize * 2];
-            int[] kk = new int[outSize * ksize];
+            double[] weights = new double[outSize * ksize];
             double[] k = new double[ksize];
+            double wMax = 0.0;
             double ss = 1.0 / filterScale;
             for (int xx = 0; xx < outSize; xx++) {
                 double center = (xx + 0.5) * scale;
@@ -151,14 +178,31 @@ public final class PilBilinearResizer {
                 }
                 for (int x = 0; x < xmax; x++) {
                     double w = ww != 0.0 ? k[x] / ww : k[x];
-                    kk[xx * ksize + x] = w < 0
-                            ? (int) (-0.5 + w * (1 << PRECISION_BITS))
-                            : (int) (0.5 + w * (1 << PRECISION_BITS));
+                    weights[xx * ksize + x] = w;
+                    wMax = Math.max(wMax, w);
                 }
                 bounds[xx * 2] = xmin;
                 bounds[xx * 2 + 1] = xmax;
             }
-            return new Coefficients(ksize, bounds, kk);
+            int precision = fixedPoint == FixedPoint.PILLOW ? PRECISION_BITS : torchPrecision(wMax);
+            int[] kk = new int[weights.length];
+            for (int i = 0; i < weights.length; i++) {
+                double w = weights[i];
+                kk[i] = w < 0 ? (int) (-0.5 + w * (1 << precision)) : (int) (0.5 + w * (1 << precision));
+            }
+            return new Coefficients(ksize, precision, bounds, kk);
+        }
+
+        /** PyTorch's {@code compute_index_ranges_int16_weights}: most bits below 22 keeping wMax under 2^15. */
+        static int torchPrecision(double wMax) {
+            int p = 0;
+            for (; p < 22; p++) {
+                int next = (int) (0.5 + wMax * (1 << (p + 1)));
+                if (next >= 1 << 15) {
+                    break;
+                }
+            }
+            return p;
         }
 
         private static double triangle(double x) {
