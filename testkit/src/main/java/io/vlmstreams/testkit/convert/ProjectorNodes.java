@@ -1,5 +1,6 @@
 package io.vlmstreams.testkit.convert;
 
+import ai.onnx.proto.OnnxMl;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
 
 import java.util.List;
@@ -17,6 +18,8 @@ import static io.vlmstreams.testkit.convert.VisionGraphBuilder.attr;
  * any mix of tile shapes runs in one call and each output row depends only on its own tile.
  */
 final class ProjectorNodes {
+
+    private static final long INT64 = OnnxMl.TensorProto.DataType.INT64.getNumber();
 
     private final VisionGraphBuilder g;
     private final SafetensorsReader weights;
@@ -48,7 +51,7 @@ final class ProjectorNodes {
         // Output row r belongs to the tile whose [start, end) holds r: the count of ends <= r.
         String r = g.op("Range", g.scalar(0L), total, g.scalar(1L));
         String passed = g.op("GreaterOrEqual", g.op("Unsqueeze", r, g.vector(1)), g.op("Unsqueeze", ends, g.vector(0)));
-        String tile = g.op("ReduceSum", List.of(g.op("Cast", List.of(passed), attr("to", 7L)), g.vector(1)),
+        String tile = g.op("ReduceSum", List.of(g.op("Cast", List.of(passed), attr("to", INT64)), g.vector(1)),
                 attr("keepdims", 0L));
         String local = g.op("Sub", r, g.op("Gather", starts, tile));
         String tileCols = g.op("Gather", outCols, tile);

@@ -19,6 +19,8 @@ import static io.vlmstreams.testkit.convert.VisionGraphBuilder.attr;
  */
 final class SiglipEncoderNodes {
 
+    private static final long FLOAT = OnnxMl.TensorProto.DataType.FLOAT.getNumber();
+
     private final VisionGraphBuilder g;
     private final SafetensorsReader weights;
     private final Lfm2VlConfig.VisionConfig cfg;
@@ -92,9 +94,9 @@ final class SiglipEncoderNodes {
      * normalised over i.
      */
     private String axisWeights(String idx, String size, int side) {
-        String scale = g.op("Div", g.scalar((float) side), g.op("Cast", List.of(size), attr("to", (long) FLOAT)));
+        String scale = g.op("Div", g.scalar((float) side), g.op("Cast", List.of(size), attr("to", FLOAT)));
         String inv = g.op("Where", g.op("GreaterOrEqual", scale, g.scalar(1.0f)), g.op("Reciprocal", scale), g.scalar(1.0f));
-        String center = g.op("Mul", g.op("Add", g.op("Cast", List.of(idx), attr("to", (long) FLOAT)), g.scalar(0.5f)), scale);
+        String center = g.op("Mul", g.op("Add", g.op("Cast", List.of(idx), attr("to", FLOAT)), g.scalar(0.5f)), scale);
         float[] cells = new float[side];
         for (int i = 0; i < side; i++) {
             cells[i] = i + 0.5f;
@@ -137,6 +139,4 @@ final class SiglipEncoderNodes {
         String merged = g.op("Reshape", ctx, g.vector(0, 0, cfg.hiddenSize()));
         return VisionLayers.linear(g, weights, p + "out_proj", merged);
     }
-
-    private static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT.getNumber();
 }
