@@ -82,6 +82,7 @@ public final class DecoderGraphs {
         String normed = g.rmsNorm(h, layers.weight(names.model() + "embedding_norm.weight", hidden), t.normEps());
         g.output(lmHead(g, normed, embeddingTable(g, t, weights, names), t), "logits", DataType.FLOAT,
                 BATCH, SEQ, t.vocabSize());
+        g.placeOutputFirst("logits");
         return g.build(PRODUCER);
     }
 

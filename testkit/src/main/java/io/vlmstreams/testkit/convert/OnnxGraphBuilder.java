@@ -68,6 +68,14 @@ public final class OnnxGraphBuilder {
         return name;
     }
 
+    /** Moves the declared output {@code name} to the front of the graph's output list (e.g. logits before caches). */
+    public void placeOutputFirst(String name) {
+        OnnxMl.ValueInfoProto found = outputs.stream().filter(o -> o.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no output named '" + name + "'"));
+        outputs.remove(found);
+        outputs.add(0, found);
+    }
+
     /** Adds a float32 initializer (a weight) with the given shape; returns its name. */
     public String initializer(String name, float[] data, long... shape) {
         long n = 1;

@@ -132,6 +132,7 @@ class DecoderParityTest {
         assertThat(((TensorInfo) in.get("past_conv.0").getInfo()).getShape()).containsExactly(-1, 64, 3);
         assertThat(((TensorInfo) in.get("past_key_values.1.key").getInfo()).getShape()).containsExactly(-1, 2, -1, 16);
         assertThat(((TensorInfo) out.get("logits").getInfo()).getShape()).containsExactly(-1, -1, 400);
+        assertThat(decoderSession.getOutputNames().iterator().next()).isEqualTo("logits");
         assertThat(embedSession.getInputInfo()).containsOnlyKeys("input_ids");
         assertThat(embedSession.getOutputInfo()).containsOnlyKeys("inputs_embeds");
     }
@@ -245,6 +246,34 @@ class DecoderParityTest {
         }
         System.out.printf("left-padded batch of %s: max |logit diff| vs solo runs %.3g%n", Arrays.toString(lengths), worst);
         assertThat(worst).isLessThanOrEqualTo(BATCH_TOLERANCE);
+    }
+
+    @Test
+    void chunkedPrefillMatchesOnePrefill() throws OrtException, IOException {
+        String image = images().get(images().size() - 1);
+        int length = reference.get(image + "/input_ids").longs().length;
+        int hidden = cfg.text().hiddenSize();
+        int vocab = cfg.text().vocabSize();
+        float[] embeds = mergedEmbeds(image, length);
+        float[] whole = new Decoder(1).step(embeds, length, ones(length), range(0, length));
+
+        // first chunk shorter than conv_L_cache (zero-padded conv state), then a multi-token chunk on top of a cache,
+        // single tokens, and the rest in one chunk
+        int first = cfg.text().convLCache() - 1;
+        int[] chunks = {first, 5, 1, 1, 1, length - first - 8};
+        Decoder chunked = new Decoder(1);
+        float[] pieces = new float[length * vocab];
+        int done = 0;
+        for (int size : chunks) {
+            float[] part = Arrays.copyOfRange(embeds, done * hidden, (done + size) * hidden);
+            float[] logits = chunked.step(part, size, ones(done + size), range(done, done + size));
+            System.arraycopy(logits, 0, pieces, done * vocab, size * vocab);
+            done += size;
+        }
+        assertThat(done).isEqualTo(length);
+        Diff d = Diff.of(pieces, whole);
+        System.out.printf("%s chunked %s vs one prefill: max |logit diff| %.3g%n", image, Arrays.toString(chunks), d.maxAbs());
+        assertThat(d.maxAbs()).isLessThanOrEqualTo(BATCH_TOLERANCE);
     }
 
     // ------------------------------------------------------------------ helpers
