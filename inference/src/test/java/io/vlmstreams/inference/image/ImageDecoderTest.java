@@ -17,10 +17,8 @@ import java.util.Iterator;
 import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 
@@ -281,11 +279,7 @@ class ImageDecoderTest {
                 if (!w.canWriteRasters()) {
                     continue;
                 }
-                ImageWriteParam p = w.getDefaultWriteParam();
-                IIOMetadata md = w.getDefaultImageMetadata(
-                        ImageTypeSpecifier.createInterleaved(java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB),
-                                new int[] {0, 1, 2}, DataBuffer.TYPE_BYTE, false, false), p);
-                w.write(null, new IIOImage(raster, null, null), p);
+                w.write(null, new IIOImage(raster, null, null), w.getDefaultWriteParam());
                 return bos.toByteArray();
             } catch (IOException e) {
                 last = e;
