@@ -112,6 +112,17 @@ class EmbeddedKafkaClusterTest {
         }
     }
 
+    @Test
+    void aBrokerThatCannotStartFailsWithTheTailOfItsLog() {
+        KafkaClusterOptions invalid = KafkaClusterOptions.defaults().withBrokerProperty("log.segment.bytes", "12");
+        EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(invalid);
+        assertThatThrownBy(kafka::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("exited with code")
+                .hasMessageContaining("log.segment.bytes");
+        assertThat(kafka.isBrokerRunning()).isFalse();
+    }
+
     private static KafkaProducer<String, String> transactionalProducer(Map<String, Object> client, String transactionalId) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
