@@ -1,0 +1,335 @@
+package io.vlmstreams.testkit.convert;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vlmstreams.inference.model.Lfm2VlConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The vision graphs built from the tiny upstream checkpoint reproduce upstream's per-image
+ * {@code image_features} from the golden preprocessed pixels, combined and split, and batching
+ * tiles of several images changes no image's features.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class VisionParityTest {
+
+    private static final List<String> IMAGES = List.of("Storm.jpg", "coins.png", "motorcycle_right.png", "text.png");
+    private static final int MAX_PATCHES = 1024;
+    private static final double ABS_TOL = 1e-3;
+    private static final double REL_TOL = 1e-4;
+
+    private OrtEnvironment env;
+    private OrtSession combined;
+    private OrtSession encoder;
+    private OrtSession projector;
+    private Lfm2VlConfig cfg;
+    private final Map<String, List<Tile>> tiles = new LinkedHashMap<>();
+    private final Map<String, Npy> reference = new LinkedHashMap<>();
+
+    /** One preprocessed tile: its real patches as pixel values and its (rows, cols) in patches. */
+    private record Tile(float[] patches, int rows, int cols) {
+        int count() {
+            return rows * cols;
+        }
+    }
+
+    @BeforeAll
+    void setUp() throws Exception {
+        Path upstream = fixturesDir().resolve("upstream");
+        Path tiny = upstream.resolve("tiny-lfm2vl");
+        cfg = Lfm2VlConfig.read(tiny.resolve("config.json"));
+        OnnxMl.ModelProto combinedModel;
+        OnnxMl.ModelProto encoderModel;
+        OnnxMl.ModelProto projectorModel;
+        try (SafetensorsReader weights = SafetensorsReader.open(tiny)) {
+            combinedModel = VisionGraphs.visionEncoder(cfg, weights, true);
+            encoderModel = VisionGraphs.visionEncoder(cfg, weights, false);
+            projectorModel = VisionGraphs.projector(cfg, weights);
+        }
+        long encoderParams = VisionGraphs.parameterCount(encoderModel);
+        long projectorParams = VisionGraphs.parameterCount(projectorModel);
+        System.out.printf("tiny LFM2-VL parameters: vision encoder %,d, projector %,d, combined graph %,d%n",
+                encoderParams, projectorParams, VisionGraphs.parameterCount(combinedModel));
+        assertThat(VisionGraphs.parameterCount(combinedModel)).isEqualTo(encoderParams + projectorParams);
+
+        env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            combined = env.createSession(combinedModel.toByteArray(), options);
+            encoder = env.createSession(encoderModel.toByteArray(), options);
+            projector = env.createSession(projectorModel.toByteArray(), options);
+        }
+
+        Map<String, Npy> golden = readNpz(upstream.resolve("preprocess/golden-dev.npz"));
+        Map<String, Npy> ref = readNpz(tiny.resolve("reference_tensors.npz"));
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(upstream.resolve("preprocess/golden-dev.jsonl"))) {
+            JsonNode rec = json.readTree(line);
+            String image = rec.get("image").asText();
+            if (!IMAGES.contains(image)) {
+                continue;
+            }
+            List<Tile> list = new ArrayList<>();
+            JsonNode shapes = rec.get("spatial_shapes");
+            for (int k = 0; k < shapes.size(); k++) {
+                Npy levels = golden.get(image + "/tile" + k);
+                float[] px = new float[levels.values.length];
+                for (int i = 0; i < px.length; i++) {
+                    px[i] = (float) (levels.values[i] / 127.5 - 1.0);
+                }
+                Tile t = new Tile(px, shapes.get(k).get(0).asInt(), shapes.get(k).get(1).asInt());
+                assertThat(levels.shape).containsExactly((long) t.count(), 768L);
+                list.add(t);
+            }
+            tiles.put(image, list);
+            reference.put(image, ref.get(image + "/image_features"));
+        }
+        assertThat(tiles.keySet()).containsExactlyElementsOf(IMAGES);
+        assertThat(tiles.get("Storm.jpg")).hasSize(7);
+    }
+
+    @AfterAll
+    void tearDown() throws OrtException {
+        for (OrtSession s : new OrtSession[] {combined, encoder, projector}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void sessionsExposeTheContractNames() throws OrtException {
+        assertThat(combined.getInputNames()).containsExactlyInAnyOrder("pixel_values", "pixel_attention_mask", "spatial_shapes");
+        assertThat(combined.getOutputNames()).containsExactly("image_features");
+        assertThat(encoder.getInputNames()).containsExactlyInAnyOrder("pixel_values", "pixel_attention_mask", "spatial_shapes");
+        assertThat(encoder.getOutputNames()).containsExactly("last_hidden_state");
+        assertThat(projector.getInputNames()).containsExactlyInAnyOrder("last_hidden_state", "spatial_shapes");
+        assertThat(projector.getOutputNames()).containsExactly("image_features");
+    }
+
+    @Test
+    void combinedGraphMatchesUpstreamImageFeatures() throws OrtException {
+        for (String image : IMAGES) {
+            float[][] out = runCombined(tiles.get(image));
+            assertMatchesReference("combined", image, out);
+        }
+    }
+
+    @Test
+    void splitGraphsMatchUpstreamImageFeatures() throws OrtException {
+        for (String image : IMAGES) {
+            float[][] out = runSplit(tiles.get(image));
+            assertMatchesReference("split", image, out);
+        }
+    }
+
+    @Test
+    void batchingImagesChangesNoImageFeatures() throws OrtException {
+        // Tiles of different shapes in one call: Storm's 7 (32x32 and 26x38), text 10x28, coins 18x24.
+        List<String> order = List.of("Storm.jpg", "text.png", "coins.png");
+        List<Tile> all = new ArrayList<>();
+        for (String image : order) {
+            all.addAll(tiles.get(image));
+        }
+        float[][] batched = runCombined(all);
+        int row = 0;
+        double worst = 0;
+        for (String image : order) {
+            float[][] alone = runCombined(tiles.get(image));
+            for (float[] expected : alone) {
+                float[] actual = batched[row++];
+                for (int c = 0; c < expected.length; c++) {
+                    worst = Math.max(worst, Math.abs(actual[c] - expected[c]));
+                }
+            }
+        }
+        assertThat(row).isEqualTo(batched.length);
+        System.out.printf("batching invariance: max |batched - separate| = %.3g over %d rows%n", worst, row);
+        assertThat(worst).isLessThanOrEqualTo(1e-5);
+    }
+
+    private void assertMatchesReference(String layout, String image, float[][] out) {
+        Npy ref = reference.get(image);
+        int cols = (int) ref.shape[1];
+        assertThat(out.length).as(layout + " rows of " + image).isEqualTo((int) ref.shape[0]);
+        double maxAbs = 0;
+        double maxExcess = Double.NEGATIVE_INFINITY;
+        for (int r = 0; r < out.length; r++) {
+            assertThat(out[r]).hasSize(cols);
+            for (int c = 0; c < cols; c++) {
+                double expected = ref.values[r * cols + c];
+                double diff = Math.abs(out[r][c] - expected);
+                maxAbs = Math.max(maxAbs, diff);
+                maxExcess = Math.max(maxExcess, diff - (ABS_TOL + REL_TOL * Math.abs(expected)));
+            }
+        }
+        System.out.printf("%-8s %-22s %4d x %d  max abs diff %.3g%n", layout, image, out.length, cols, maxAbs);
+        assertThat(maxExcess).as(layout + " " + image + " max abs diff " + maxAbs).isLessThanOrEqualTo(0.0);
+    }
+
+    private float[][] runCombined(List<Tile> batch) throws OrtException {
+        try (Inputs in = Inputs.of(env, batch);
+             OrtSession.Result result = combined.run(Map.of(
+                     "pixel_values", in.pixels, "pixel_attention_mask", in.mask, "spatial_shapes", in.shapes))) {
+            return (float[][]) result.get("image_features").orElseThrow().getValue();
+        }
+    }
+
+    private float[][] runSplit(List<Tile> batch) throws OrtException {
+        try (Inputs in = Inputs.of(env, batch);
+             OrtSession.Result hidden = encoder.run(Map.of(
+                     "pixel_values", in.pixels, "pixel_attention_mask", in.mask, "spatial_shapes", in.shapes));
+             OrtSession.Result result = projector.run(Map.of(
+                     "last_hidden_state", (OnnxTensor) hidden.get("last_hidden_state").orElseThrow(),
+                     "spatial_shapes", in.shapes))) {
+            return (float[][]) result.get("image_features").orElseThrow().getValue();
+        }
+    }
+
+    /** The three encoder inputs for a batch of tiles, each padded with zeros to MAX_PATCHES. */
+    private record Inputs(OnnxTensor pixels, OnnxTensor mask, OnnxTensor shapes) implements AutoCloseable {
+        static Inputs of(OrtEnvironment env, List<Tile> batch) throws OrtException {
+            int n = batch.size();
+            int dim = 768;
+            FloatBuffer px = FloatBuffer.allocate(n * MAX_PATCHES * dim);
+            LongBuffer mask = LongBuffer.allocate(n * MAX_PATCHES);
+            LongBuffer shapes = LongBuffer.allocate(n * 2);
+            for (int b = 0; b < n; b++) {
+                Tile t = batch.get(b);
+                px.position(b * MAX_PATCHES * dim);
+                px.put(t.patches());
+                for (int p = 0; p < MAX_PATCHES; p++) {
+                    mask.put(b * MAX_PATCHES + p, p < t.count() ? 1 : 0);
+                }
+                shapes.put(b * 2, t.rows());
+                shapes.put(b * 2 + 1, t.cols());
+            }
+            px.rewind();
+            OnnxTensor pixels = OnnxTensor.createTensor(env, px, new long[] {n, MAX_PATCHES, dim});
+            OnnxTensor m = null;
+            try {
+                m = OnnxTensor.createTensor(env, mask, new long[] {n, MAX_PATCHES});
+                return new Inputs(pixels, m, OnnxTensor.createTensor(env, shapes, new long[] {n, 2}));
+            } catch (OrtException | RuntimeException e) {
+                pixels.close();
+                if (m != null) {
+                    m.close();
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            pixels.close();
+            mask.close();
+            shapes.close();
+        }
+    }
+
+    // ---- minimal .npz reader (zip of .npy; float32, uint8 and int64 little-endian, C order) ----
+
+    /** One numpy array: shape and values widened to double. */
+    private record Npy(long[] shape, double[] values) {
+    }
+
+    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']+)'");
+    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
+
+    private static Map<String, Npy> readNpz(Path file) throws IOException {
+        Map<String, Npy> out = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                try (InputStream in = zip.getInputStream(e)) {
+                    out.put(e.getName().replaceFirst("\\.npy$", ""), readNpy(in.readAllBytes(), e.getName()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Npy readNpy(byte[] bytes, String name) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes[0] != (byte) 0x93 || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
+            throw new IllegalArgumentException(name + ": not a .npy entry");
+        }
+        int major = bytes[6];
+        int headerLen = major == 1 ? (buf.getShort(8) & 0xffff) : buf.getInt(8);
+        int start = major == 1 ? 10 : 12;
+        String header = new String(bytes, start, headerLen, StandardCharsets.US_ASCII);
+        if (header.contains("'fortran_order': True")) {
+            throw new IllegalArgumentException(name + ": Fortran order not supported");
+        }
+        Matcher d = DESCR.matcher(header);
+        Matcher s = SHAPE.matcher(header);
+        if (!d.find() || !s.find()) {
+            throw new IllegalArgumentException(name + ": bad header " + header);
+        }
+        long[] shape = Arrays.stream(s.group(1).split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                .mapToLong(Long::parseLong).toArray();
+        long count = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        double[] values = new double[(int) count];
+        buf.position(start + headerLen);
+        switch (d.group(1)) {
+            case "<f4" -> {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = buf.getFloat();
+                }
+            }
+            case "|u1" -> {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = buf.get() & 0xff;
+                }
+            }
+            case "<i8" -> {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = buf.getLong();
+                }
+            }
+            default -> throw new IllegalArgumentException(name + ": unsupported dtype " + d.group(1));
+        }
+        return new Npy(shape, values);
+    }
+
+    private static Path fixturesDir() {
+        String prop = System.getProperty("vlm.fixtures.dir");
+        if (prop != null && Files.isDirectory(Paths.get(prop))) {
+            return Paths.get(prop);
+        }
+        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("fixtures/upstream"))) {
+                return p.resolve("fixtures");
+            }
+        }
+        throw new IllegalStateException("fixtures directory not found; set -Dvlm.fixtures.dir");
+    }
+}
