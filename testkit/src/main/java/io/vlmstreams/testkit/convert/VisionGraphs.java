@@ -1,6 +1,7 @@
 package io.vlmstreams.testkit.convert;
 
 import ai.onnx.proto.OnnxMl;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
 
 import java.util.List;
@@ -37,7 +38,8 @@ import java.util.List;
  * <p>Each tile's result is independent of the other tiles in the batch (no per-tile control
  * flow; attention masks padding keys), so batching never changes an image's features.
  * Checkpoint tensors become initializers under their upstream names (linear weights stored
- * transposed, [in, out]); generated constants are named {@code const_*}.
+ * transposed, [in, out]); everything else is a Constant node, so
+ * {@link OnnxGraphBuilder#parameterCount} counts exactly the checkpoint parameters used.
  */
 public final class VisionGraphs {
 
@@ -51,8 +53,9 @@ public final class VisionGraphs {
             List.of("model.vision_tower.", "model.vision_tower.vision_model.", "vision_tower.vision_model.", "vision_tower.");
     private static final List<String> PROJECTOR_PREFIXES = List.of("model.multi_modal_projector.", "multi_modal_projector.");
 
-    private static final OnnxMl.TensorProto.DataType FLOAT = OnnxMl.TensorProto.DataType.FLOAT;
-    private static final OnnxMl.TensorProto.DataType INT64 = OnnxMl.TensorProto.DataType.INT64;
+    private static final String PRODUCER = "vlm-streams";
+    private static final DataType FLOAT = DataType.FLOAT;
+    private static final DataType INT64 = DataType.INT64;
 
     private VisionGraphs() {
     }
@@ -63,48 +66,32 @@ public final class VisionGraphs {
      */
     public static OnnxMl.ModelProto visionEncoder(Lfm2VlConfig cfg, SafetensorsReader weights, boolean includeProjector) {
         Lfm2VlConfig.VisionConfig v = cfg.vision();
-        VisionGraphBuilder g = new VisionGraphBuilder(includeProjector ? "lfm2_vl_vision_encoder" : "siglip2_vision_tower");
+        OnnxGraphBuilder g = new OnnxGraphBuilder(includeProjector ? "lfm2_vl_vision_encoder" : "siglip2_vision_tower");
         g.input(PIXEL_VALUES, FLOAT, "batch_size", "num_patches", v.numChannels() * v.patchSize() * v.patchSize());
         g.input(PIXEL_ATTENTION_MASK, INT64, "batch_size", "num_patches");
         g.input(SPATIAL_SHAPES, INT64, "batch_size", 2);
-        SiglipEncoderNodes tower = new SiglipEncoderNodes(g, weights, v, towerPrefix(weights));
+        String hidden = new SiglipEncoderNodes(g, weights, v, towerPrefix(weights))
+                .emit(PIXEL_VALUES, PIXEL_ATTENTION_MASK, SPATIAL_SHAPES);
         if (!includeProjector) {
-            tower.emit(PIXEL_VALUES, PIXEL_ATTENTION_MASK, SPATIAL_SHAPES, LAST_HIDDEN_STATE);
-            g.output(LAST_HIDDEN_STATE, FLOAT, "batch_size", "num_patches", v.hiddenSize());
-            return g.model("LFM2-VL SigLIP2 NaFlex vision tower (post-layernorm last_hidden_state)");
+            g.output(hidden, LAST_HIDDEN_STATE, FLOAT, "batch_size", "num_patches", v.hiddenSize());
+            return g.build(PRODUCER);
         }
-        String hidden = tower.emit(PIXEL_VALUES, PIXEL_ATTENTION_MASK, SPATIAL_SHAPES, "vision_" + LAST_HIDDEN_STATE);
-        projectorNodes(g, cfg, weights).emit(hidden, SPATIAL_SHAPES, IMAGE_FEATURES);
-        g.output(IMAGE_FEATURES, FLOAT, "num_image_tokens", cfg.text().hiddenSize());
-        return g.model("LFM2-VL vision encoder: SigLIP2 NaFlex tower + multimodal projector");
+        String features = projectorNodes(g, cfg, weights).emit(hidden, SPATIAL_SHAPES);
+        g.output(features, IMAGE_FEATURES, FLOAT, "num_image_tokens", cfg.text().hiddenSize());
+        return g.build(PRODUCER);
     }
 
     /** The projector of the split layout: {@code last_hidden_state}, {@code spatial_shapes} -> {@code image_features}. */
     public static OnnxMl.ModelProto projector(Lfm2VlConfig cfg, SafetensorsReader weights) {
-        VisionGraphBuilder g = new VisionGraphBuilder("lfm2_vl_projector");
+        OnnxGraphBuilder g = new OnnxGraphBuilder("lfm2_vl_projector");
         g.input(LAST_HIDDEN_STATE, FLOAT, "batch_size", "num_patches", cfg.vision().hiddenSize());
         g.input(SPATIAL_SHAPES, INT64, "batch_size", 2);
-        projectorNodes(g, cfg, weights).emit(LAST_HIDDEN_STATE, SPATIAL_SHAPES, IMAGE_FEATURES);
-        g.output(IMAGE_FEATURES, FLOAT, "num_image_tokens", cfg.text().hiddenSize());
-        return g.model("LFM2-VL multimodal projector (pixel unshuffle, MLP)");
+        String features = projectorNodes(g, cfg, weights).emit(LAST_HIDDEN_STATE, SPATIAL_SHAPES);
+        g.output(features, IMAGE_FEATURES, FLOAT, "num_image_tokens", cfg.text().hiddenSize());
+        return g.build(PRODUCER);
     }
 
-    /** Number of checkpoint parameters in a graph built here (its initializers not named {@code const_*}). */
-    public static long parameterCount(OnnxMl.ModelProto model) {
-        long n = 0;
-        for (OnnxMl.TensorProto t : model.getGraph().getInitializerList()) {
-            if (!t.getName().startsWith("const_")) {
-                long c = 1;
-                for (long d : t.getDimsList()) {
-                    c *= d;
-                }
-                n += c;
-            }
-        }
-        return n;
-    }
-
-    private static ProjectorNodes projectorNodes(VisionGraphBuilder g, Lfm2VlConfig cfg, SafetensorsReader weights) {
+    private static ProjectorNodes projectorNodes(OnnxGraphBuilder g, Lfm2VlConfig cfg, SafetensorsReader weights) {
         String prefix = PROJECTOR_PREFIXES.stream().filter(p -> weights.contains(p + "linear_1.weight")).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("checkpoint has no multi_modal_projector.linear_1.weight"));
         int f = cfg.downsampleFactor();

@@ -1,8 +1,7 @@
 package io.vlmstreams.testkit.convert;
 
 import java.util.List;
-
-import static io.vlmstreams.testkit.convert.VisionGraphBuilder.attr;
+import java.util.Map;
 
 /**
  * The PyTorch layers the vision graphs are made of (nn.Linear, nn.LayerNorm, the GELU variants),
@@ -17,7 +16,7 @@ final class VisionLayers {
      * nn.Linear: MatMul with the transposed weight (stored [in, out] under the upstream name, so
      * parameter counts and debugging read naturally), plus the bias when the checkpoint has one.
      */
-    static String linear(VisionGraphBuilder g, SafetensorsReader weights, String prefix, String x) {
+    static String linear(OnnxGraphBuilder g, SafetensorsReader weights, String prefix, String x) {
         SafetensorsReader.Tensor w = weights.read(prefix + ".weight");
         if (w.shape().length != 2) {
             throw new IllegalArgumentException("'" + w.name() + "' is not a linear weight: rank " + w.shape().length);
@@ -30,46 +29,44 @@ final class VisionLayers {
                 t[i * out + o] = w.data()[o * in + i];
             }
         }
-        String y = g.op("MatMul", x, g.floats(w.name(), t, in, out));
+        String y = g.matmul(x, g.initializer(w.name(), t, in, out));
         String bias = prefix + ".bias";
         if (!weights.contains(bias)) {
             return y;
         }
-        return g.op("Add", y, g.floats(bias, weights.read(bias, out).data(), out));
+        return g.add(y, g.initializer(bias, weights.read(bias, out).data(), out));
     }
 
     /** nn.LayerNorm over the last axis (ONNX LayerNormalization, opset 17+). */
-    static String layerNorm(VisionGraphBuilder g, SafetensorsReader weights, String prefix, double eps, String x) {
+    static String layerNorm(OnnxGraphBuilder g, SafetensorsReader weights, String prefix, double eps, String x) {
         SafetensorsReader.Tensor w = weights.read(prefix + ".weight");
         int n = w.dim(0);
-        String scale = g.floats(w.name(), w.data(), n);
-        String bias = g.floats(prefix + ".bias", weights.read(prefix + ".bias", n).data(), n);
-        return g.op("LayerNormalization", List.of(x, scale, bias), attr("axis", -1L), attr("epsilon", (float) eps));
+        String scale = g.initializer(w.name(), w.data(), n);
+        String bias = g.initializer(prefix + ".bias", weights.read(prefix + ".bias", n).data(), n);
+        return g.op("LayerNormalization", List.of(x, scale, bias), Map.of("axis", -1L, "epsilon", (float) eps));
     }
 
     /** The activation named by a transformers {@code hidden_act} string. */
-    static String activation(VisionGraphBuilder g, String name, String x) {
+    static String activation(OnnxGraphBuilder g, String name, String x) {
         return switch (name) {
             case "gelu" -> geluErf(g, x);
             case "gelu_pytorch_tanh", "gelu_new", "gelu_fast" -> geluTanh(g, x);
             case "relu" -> g.op("Relu", x);
-            case "silu", "swish" -> g.op("Mul", x, g.op("Sigmoid", x));
+            case "silu", "swish" -> g.silu(x);
             default -> throw new IllegalArgumentException("unsupported activation '" + name + "'");
         };
     }
 
     /** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)): torch's nn.GELU() default. */
-    static String geluErf(VisionGraphBuilder g, String x) {
-        String erf = g.op("Erf", g.op("Mul", x, g.scalar((float) (1.0 / Math.sqrt(2.0)))));
-        return g.op("Mul", g.op("Mul", x, g.scalar(0.5f)), g.op("Add", erf, g.scalar(1.0f)));
+    static String geluErf(OnnxGraphBuilder g, String x) {
+        String erf = g.op("Erf", g.mul(x, g.scalar((float) (1.0 / Math.sqrt(2.0)))));
+        return g.mul(g.mul(x, g.scalar(0.5f)), g.add(erf, g.scalar(1.0f)));
     }
 
     /** Tanh GELU, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); opset 18 has no Gelu op. */
-    static String geluTanh(VisionGraphBuilder g, String x) {
-        String cube = g.op("Mul", x, g.op("Mul", x, x));
-        String inner = g.op("Mul", g.op("Add", x, g.op("Mul", cube, g.scalar(0.044715f))),
-                g.scalar((float) Math.sqrt(2.0 / Math.PI)));
-        String tanh = g.op("Tanh", inner);
-        return g.op("Mul", g.op("Mul", x, g.scalar(0.5f)), g.op("Add", tanh, g.scalar(1.0f)));
+    static String geluTanh(OnnxGraphBuilder g, String x) {
+        String cube = g.mul(x, g.mul(x, x));
+        String inner = g.mul(g.add(x, g.mul(cube, g.scalar(0.044715f))), g.scalar((float) Math.sqrt(2.0 / Math.PI)));
+        return g.mul(g.mul(x, g.scalar(0.5f)), g.add(g.op("Tanh", inner), g.scalar(1.0f)));
     }
 }

@@ -76,11 +76,11 @@ class VisionParityTest {
             encoderModel = VisionGraphs.visionEncoder(cfg, weights, false);
             projectorModel = VisionGraphs.projector(cfg, weights);
         }
-        long encoderParams = VisionGraphs.parameterCount(encoderModel);
-        long projectorParams = VisionGraphs.parameterCount(projectorModel);
+        long encoderParams = OnnxGraphBuilder.parameterCount(encoderModel);
+        long projectorParams = OnnxGraphBuilder.parameterCount(projectorModel);
         System.out.printf("tiny LFM2-VL parameters: vision encoder %,d, projector %,d, combined graph %,d%n",
-                encoderParams, projectorParams, VisionGraphs.parameterCount(combinedModel));
-        assertThat(VisionGraphs.parameterCount(combinedModel)).isEqualTo(encoderParams + projectorParams);
+                encoderParams, projectorParams, OnnxGraphBuilder.parameterCount(combinedModel));
+        assertThat(OnnxGraphBuilder.parameterCount(combinedModel)).isEqualTo(encoderParams + projectorParams);
 
         env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
