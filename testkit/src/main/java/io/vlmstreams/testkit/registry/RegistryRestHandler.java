@@ -61,7 +61,7 @@ final class RegistryRestHandler {
             }
             case "subjects" -> {
                 if (n == 1) {
-                    return expect(method, "GET") ? ok(JSON.valueToTree(registry.getSubjects())) : notAllowed();
+                    return method.equals("GET") ? ok(JSON.valueToTree(registry.getSubjects())) : notAllowed();
                 }
                 String subject = p.get(1);
                 if (n == 2) {
@@ -81,8 +81,11 @@ final class RegistryRestHandler {
                         default -> notAllowed();
                     };
                 }
-                if (!method.equals("GET") || n > 5 || (n == 5 && !p.get(4).equals("schema"))) {
-                    return n > 5 ? notFound() : notAllowed();
+                if (n > 5 || (n == 5 && !p.get(4).equals("schema"))) {
+                    return notFound();
+                }
+                if (!method.equals("GET")) {
+                    return notAllowed();
                 }
                 RegisteredSchema version = version(subject, p.get(3));
                 return n == 5 ? new RegistryResponse(200, version.schema().toString()) : ok(versionNode(version));
@@ -217,10 +220,6 @@ final class RegistryRestHandler {
         } catch (NumberFormatException e) {
             throw new SchemaNotFoundException(SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema " + text + " not found");
         }
-    }
-
-    private static boolean expect(String method, String expected) {
-        return method.equals(expected);
     }
 
     private static ObjectNode versionNode(RegisteredSchema version) {

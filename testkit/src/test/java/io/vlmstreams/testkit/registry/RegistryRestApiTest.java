@@ -84,6 +84,8 @@ class RegistryRestApiTest {
         assertError(send("GET", "/config/s", null), 404, 40408);
         assertError(send("GET", "/nothing/here", null), 404, 404);
         assertError(send("DELETE", "/schemas/ids/1", null), 405, 405);
+        assertError(send("GET", "/subjects/s/versions/1/nonsense", null), 404, 404);
+        assertError(send("PUT", "/subjects/s/versions/1", null), 405, 405);
     }
 
     @Test
