@@ -77,6 +77,8 @@ public final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         streams.start();
         streams.awaitStop();
+        // Streams stopped on its own (not through the hook): release the engine too.
+        streams.close();
         return 0;
     }
 
