@@ -165,7 +165,21 @@ public final class CompanionFiles {
             flat.put("image_processor_type", "Lfm2VlImageProcessor");
         }
         flat.put("processor_class", root.path("processor_class").asText("Lfm2VlProcessor"));
-        return flat;
+        return forTransformersJs(flat);
+    }
+
+    /**
+     * LFM2-VL's image processor always does its own smart resize and tiling; {@code do_resize} and
+     * {@code size} (512x512, the tile) are inert upstream, and LiquidAI's repos ship
+     * {@code do_resize: false}. transformers.js's base class would instead squash every image to
+     * {@code size} before its own tiling (every image: 256 tokens, never tiled), so the derived file
+     * says {@code do_resize: false} and carries no {@code size}. Readers of this project take the
+     * tile size from {@code tile_size}.
+     */
+    public static ObjectNode forTransformersJs(ObjectNode imageProcessor) {
+        imageProcessor.put("do_resize", false);
+        imageProcessor.remove("size");
+        return imageProcessor;
     }
 
     private void copyIfPresent(String name, Path out) throws IOException {

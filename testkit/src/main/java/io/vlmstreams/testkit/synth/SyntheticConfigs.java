@@ -135,6 +135,6 @@ final class SyntheticConfigs {
     static ObjectNode preprocessorConfig(Size size) {
         ObjectNode p = imageProcessor(size);
         p.put("processor_class", "Lfm2VlProcessor");
-        return p;
+        return io.vlmstreams.testkit.convert.CompanionFiles.forTransformersJs(p);
     }
 }
