@@ -1,0 +1,145 @@
+package io.vlmstreams.inference.engine;
+
+import io.vlmstreams.inference.generate.BatchGenerator;
+import io.vlmstreams.inference.generate.BatchTimings;
+import io.vlmstreams.inference.generate.ClassificationInput;
+import io.vlmstreams.inference.generate.Classifier;
+import io.vlmstreams.inference.generate.GenerationInput;
+import io.vlmstreams.inference.generate.GenerationOutput;
+import io.vlmstreams.inference.generate.SequenceInput;
+import io.vlmstreams.inference.image.ProcessedImage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Runs one model batch of prepared requests: the vision encoder once, then generation for the
+ * GENERATE requests and label scoring for the CLASSIFY ones. When the batch fails inside ONNX
+ * Runtime it is split in halves and retried, down to the single request that fails, so one bad
+ * request never fails its batch-mates. Not thread-safe: the engine runs one batch at a time.
+ */
+final class BatchRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchRunner.class);
+
+    private final ImageEncoder encoder;
+    private final BatchGenerator generator;
+    private final Classifier classifier;
+    private final long[] stopTokenIds;
+    private final Function<long[], String> detokenize;
+    private final EngineStats stats;
+
+    BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, long[] stopTokenIds,
+                Function<long[], String> detokenize, EngineStats stats) {
+        this.encoder = encoder;
+        this.generator = generator;
+        this.classifier = classifier;
+        this.stopTokenIds = stopTokenIds;
+        this.detokenize = detokenize;
+        this.stats = stats;
+    }
+
+    /** One outcome per request, in order; {@code queuedNanos[i]} is request i's wait before the model. */
+    List<Outcome> run(List<PreparedRequest> batch, long[] queuedNanos) {
+        try {
+            return runOnce(batch, queuedNanos);
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                PreparedRequest p = batch.get(0);
+                LOG.warn("request {} failed in the model: {}", p.request().requestId(), e.toString());
+                return List.of(new Outcome.Failure(p.request().requestId(), new InferenceException(
+                        InferenceException.Kind.INFERENCE_FAILED, "request " + p.request().requestId() + ": " + e.getMessage(), e)));
+            }
+            LOG.warn("batch of {} failed ({}); retrying in halves", batch.size(), e.toString());
+            int half = batch.size() / 2;
+            List<Outcome> out = new ArrayList<>(run(batch.subList(0, half), java.util.Arrays.copyOfRange(queuedNanos, 0, half)));
+            out.addAll(run(batch.subList(half, batch.size()), java.util.Arrays.copyOfRange(queuedNanos, half, batch.size())));
+            return out;
+        }
+    }
+
+    private List<Outcome> runOnce(List<PreparedRequest> batch, long[] queuedNanos) {
+        long t0 = System.nanoTime();
+        List<ProcessedImage> images = new ArrayList<>();
+        for (PreparedRequest p : batch) {
+            images.add(p.image());
+        }
+        List<float[]> features = encoder.encode(images);
+        long encodeNanos = System.nanoTime() - t0;
+
+        List<Integer> genIdx = new ArrayList<>();
+        List<GenerationInput> gen = new ArrayList<>();
+        List<Integer> clsIdx = new ArrayList<>();
+        List<ClassificationInput> cls = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            PreparedRequest p = batch.get(i);
+            SequenceInput seq = new SequenceInput(p.promptIds(), features.get(i));
+            if (p.request().mode() == InferenceRequest.Mode.CLASSIFY) {
+                clsIdx.add(i);
+                cls.add(new ClassificationInput(seq, p.labelTokenIds()));
+            } else {
+                genIdx.add(i);
+                gen.add(new GenerationInput(seq, p.request().generation(), stopTokenIds));
+            }
+        }
+        InferenceResult[] results = new InferenceResult[batch.size()];
+        long prefill = 0;
+        long decode = 0;
+        long promptTokens = 0;
+        long generated = 0;
+        long modelNanos = 0;
+        if (!gen.isEmpty()) {
+            BatchGenerator.Result r = generator.generate(gen);
+            BatchTimings t = r.timings();
+            prefill += t.prefillNanos();
+            decode += t.decodeNanos();
+            promptTokens += t.prefillTokens();
+            modelNanos += t.prefillNanos() + t.decodeNanos();
+            for (int k = 0; k < genIdx.size(); k++) {
+                int i = genIdx.get(k);
+                GenerationOutput o = r.outputs().get(k);
+                generated += o.tokenIds().length;
+                results[i] = new InferenceResult(batch.get(i).request().requestId(), detokenize.apply(o.tokenIds()), List.of(),
+                        o.stopped() ? InferenceResult.FinishReason.STOP : InferenceResult.FinishReason.LENGTH,
+                        batch.get(i).promptIds(), batch.get(i).imageTokens(), o.tokenIds(), null);
+            }
+        }
+        if (!cls.isEmpty()) {
+            Classifier.Result r = classifier.score(cls);
+            prefill += r.timings().prefillNanos();
+            promptTokens += r.timings().prefillTokens();
+            modelNanos += r.timings().prefillNanos();
+            for (int k = 0; k < clsIdx.size(); k++) {
+                int i = clsIdx.get(k);
+                PreparedRequest p = batch.get(i);
+                double[] s = r.scores().get(k);
+                List<InferenceResult.LabelScore> scores = new ArrayList<>();
+                for (int l = 0; l < s.length; l++) {
+                    scores.add(new InferenceResult.LabelScore(p.request().labels().get(l), s[l]));
+                }
+                String best = p.request().labels().get(Classifier.best(s));
+                results[i] = new InferenceResult(p.request().requestId(), best, List.copyOf(scores),
+                        InferenceResult.FinishReason.CLASSIFIED, p.promptIds(), p.imageTokens(), new long[0], null);
+            }
+        }
+        long imageTokens = 0;
+        List<Outcome> out = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            InferenceResult r = results[i];
+            imageTokens += batch.get(i).imageTokens();
+            InferenceResult.StageTimings timings = new InferenceResult.StageTimings(ms(queuedNanos[i]),
+                    ms(batch.get(i).preprocessNanos()), ms(encodeNanos), ms(modelNanos));
+            out.add(new Outcome.Success(new InferenceResult(r.requestId(), r.text(), r.labelScores(), r.finishReason(),
+                    r.promptTokenIds(), r.imageTokens(), r.tokenIds(), timings)));
+        }
+        stats.batch(batch.size(), imageTokens, encodeNanos, prefill, decode, promptTokens, generated);
+        return out;
+    }
+
+    private static long ms(long nanos) {
+        return Math.round(nanos / 1e6);
+    }
+}

@@ -1,0 +1,103 @@
+package io.vlmstreams.inference.engine;
+
+import io.vlmstreams.inference.image.DecodedImage;
+import io.vlmstreams.inference.image.ImageDecoder;
+import io.vlmstreams.inference.image.ImageException;
+import io.vlmstreams.inference.image.ImageProcessor;
+import io.vlmstreams.inference.image.ImageSettings;
+import io.vlmstreams.inference.image.ProcessedImage;
+import io.vlmstreams.inference.text.Prompt;
+import io.vlmstreams.inference.text.PromptBuilder;
+import io.vlmstreams.inference.text.TextTokenizer;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The CPU work before the model: decode, preprocess, expand and tokenize the prompt, tokenize the
+ * labels. Bad input becomes an {@link InferenceException} of the matching kind. Thread-safe.
+ */
+final class RequestPreparer {
+
+    private final ImageDecoder decoder;
+    private final ImageProcessor processor;
+    private final PromptBuilder prompts;
+    private final TextTokenizer tokenizer;
+
+    RequestPreparer(ImageDecoder decoder, ImageProcessor processor, PromptBuilder prompts, TextTokenizer tokenizer) {
+        this.decoder = decoder;
+        this.processor = processor;
+        this.prompts = prompts;
+        this.tokenizer = tokenizer;
+    }
+
+    PreparedRequest prepare(InferenceRequest request) {
+        long t0 = System.nanoTime();
+        DecodedImage decoded;
+        try {
+            decoded = decoder.decode(request.imageBytes());
+        } catch (ImageException e) {
+            throw new InferenceException(kindOf(e), "request " + request.requestId() + ": " + e.getMessage(), e);
+        }
+        ProcessedImage image;
+        Prompt prompt;
+        List<long[]> labels = new ArrayList<>();
+        try {
+            image = processor.process(decoded, settings(request.image()));
+            prompt = prompts.build(request.prompt(), List.of(image.layout().expand()));
+            for (String label : request.labels()) {
+                long[] ids = tokenizer.encode(label);
+                if (ids.length == 0) {
+                    throw new IllegalArgumentException("label '" + label + "' has no tokens");
+                }
+                labels.add(ids);
+            }
+        } catch (RuntimeException e) {
+            throw new InferenceException(InferenceException.Kind.INVALID_REQUEST,
+                    "request " + request.requestId() + ": " + e.getMessage(), e);
+        }
+        return new PreparedRequest(request, image, prompt.text(), prompt.inputIds(), labels, System.nanoTime() - t0);
+    }
+
+    /** Image tokens from the image header alone (0 when the header is unreadable: such a request fails early anyway). */
+    int estimateImageTokens(InferenceRequest request) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(request.imageBytes()))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return 0;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return processor.layout(reader.getWidth(0), reader.getHeight(0), settings(request.image())).imageTokens();
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    String decodeText(long[] ids) {
+        return tokenizer.decode(ids, true);
+    }
+
+    static ImageSettings settings(ImageOptions options) {
+        return new ImageSettings(options.minImageTokens(), options.maxImageTokens(), options.splitting());
+    }
+
+    private static InferenceException.Kind kindOf(ImageException e) {
+        return switch (e.kind()) {
+            case UNDECODABLE -> InferenceException.Kind.IMAGE_UNDECODABLE;
+            case TOO_LARGE -> InferenceException.Kind.IMAGE_TOO_LARGE;
+            case UNSUPPORTED -> InferenceException.Kind.IMAGE_UNSUPPORTED;
+        };
+    }
+}

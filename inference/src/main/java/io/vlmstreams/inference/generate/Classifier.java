@@ -1,0 +1,85 @@
+package io.vlmstreams.inference.generate;
+
+import io.vlmstreams.inference.onnx.DecoderSession;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scores candidate labels by teacher forcing: one left-padded batch with a row per (prompt, label),
+ * and each label's score is the mean log-probability of its tokens given the prompt and the
+ * label tokens before them (length-normalized, so long labels are not penalized for length).
+ * Left padding puts every label at the end of its row, so only the last (longest label + 1)
+ * positions need logits. Not thread-safe.
+ */
+public final class Classifier {
+
+    private final DecoderSession decoder;
+    private final InputEmbedder embedder;
+    private final long padTokenId;
+
+    public Classifier(DecoderSession decoder, InputEmbedder embedder, long padTokenId) {
+        this.decoder = decoder;
+        this.embedder = embedder;
+        this.padTokenId = padTokenId;
+    }
+
+    /** Scores of every input's labels, in order, and the decoder time. */
+    public record Result(List<double[]> scores, BatchTimings timings) { }
+
+    public Result score(List<ClassificationInput> inputs) {
+        long t0 = System.nanoTime();
+        List<long[]> rows = new ArrayList<>();
+        List<SequenceInput> seqs = new ArrayList<>();
+        int longest = 0;
+        long tokens = 0;
+        for (ClassificationInput in : inputs) {
+            long[] prompt = in.prompt().tokenIds();
+            for (long[] label : in.labelTokenIds()) {
+                long[] row = new long[prompt.length + label.length];
+                System.arraycopy(prompt, 0, row, 0, prompt.length);
+                System.arraycopy(label, 0, row, prompt.length, label.length);
+                rows.add(row);
+                seqs.add(in.prompt());
+                longest = Math.max(longest, label.length);
+                tokens += row.length;
+            }
+        }
+        LeftPaddedBatch batch = LeftPaddedBatch.of(rows, padTokenId);
+        float[] embeds = embedder.embed(batch, seqs);
+        int keep = longest + 1;
+        List<double[]> scores = new ArrayList<>();
+        DecoderSession.Step step = new Prefill(decoder, batch, embeds).run(keep);
+        try (var cache = step.cache()) {
+            DecoderSession.Logits logits = step.logits();
+            int r = 0;
+            for (ClassificationInput in : inputs) {
+                double[] s = new double[in.labelTokenIds().size()];
+                for (int l = 0; l < s.length; l++, r++) {
+                    long[] label = in.labelTokenIds().get(l);
+                    double sum = 0;
+                    for (int j = 0; j < label.length; j++) {
+                        // label token j sits at kept position keep - len + j; the logits before it predict it
+                        int p = keep - label.length + j - 1;
+                        sum += LogitsProcessors.logProb(logits.row(r, p), (int) label[j]);
+                    }
+                    s[l] = sum / label.length;
+                }
+                scores.add(s);
+            }
+        }
+        long t1 = System.nanoTime();
+        return new Result(scores, new BatchTimings(t1 - t0, 0, tokens, 0, 0));
+    }
+
+    /** Index of the best score (the first on ties). */
+    public static int best(double[] scores) {
+        int best = 0;
+        for (int i = 1; i < scores.length; i++) {
+            if (scores[i] > scores[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

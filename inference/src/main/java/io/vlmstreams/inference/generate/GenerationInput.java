@@ -1,0 +1,28 @@
+package io.vlmstreams.inference.generate;
+
+import io.vlmstreams.inference.engine.GenerationSettings;
+
+import java.util.Objects;
+
+/**
+ * One sequence to continue: its prompt, how to decode, and which tokens end it.
+ *
+ * @param stopTokenIds generation ends after emitting any of these (the token is kept in the output)
+ */
+public record GenerationInput(SequenceInput prompt, GenerationSettings settings, long[] stopTokenIds) {
+
+    public GenerationInput {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(settings, "settings");
+        stopTokenIds = stopTokenIds == null ? new long[0] : stopTokenIds.clone();
+    }
+
+    boolean stopsAt(long token) {
+        for (long s : stopTokenIds) {
+            if (s == token) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

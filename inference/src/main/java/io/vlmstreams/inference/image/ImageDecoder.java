@@ -1,0 +1,124 @@
+package io.vlmstreams.inference.image;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Encoded bytes to an 8-bit RGB raster through ImageIO (JDK PNG/GIF, TwelveMonkeys JPEG, WebP,
+ * BMP). Size limits are checked against the payload and the dimensions the header declares
+ * before any pixel is decoded. Every failure surfaces as an {@link ImageException}. Only the first
+ * frame of animated files is read. Thread-safe.
+ */
+public final class ImageDecoder {
+
+    static {
+        // Registers the TwelveMonkeys plugins even when ImageIO was first touched under another class loader.
+        ImageIO.scanForPlugins();
+    }
+
+    private final ImageLimits limits;
+
+    public ImageDecoder(ImageLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    public ImageLimits limits() {
+        return limits;
+    }
+
+    /** Decodes {@code bytes}, converts to RGB like PIL and, if enabled, applies the EXIF orientation. */
+    public DecodedImage decode(byte[] bytes) throws ImageException {
+        if (bytes == null || bytes.length == 0) {
+            throw new ImageException(ImageException.Kind.UNDECODABLE, "empty image payload");
+        }
+        if (bytes.length > limits.maxBytes()) {
+            throw new ImageException(ImageException.Kind.TOO_LARGE,
+                    "payload of " + bytes.length + " bytes exceeds the limit of " + limits.maxBytes());
+        }
+        DecodedImage image = decodeFirstFrame(bytes);
+        if (limits.applyExifOrientation()) {
+            image = ExifOrientation.apply(image, ExifOrientation.read(bytes));
+        }
+        return image;
+    }
+
+    private DecodedImage decodeFirstFrame(byte[] bytes) throws ImageException {
+        String format = "unknown";
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageException(ImageException.Kind.UNDECODABLE,
+                        "not a recognised image format (first bytes " + hexPrefix(bytes) + ")");
+            }
+            ImageReader reader = readers.next();
+            format = reader.getFormatName().toLowerCase(Locale.ROOT);
+            try {
+                reader.setInput(in, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                checkDimensions(format, width, height);
+                AtomicReference<String> truncation = new AtomicReference<>();
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    // libjpeg only warns on a cut-off file and fills the rest with gray; PIL refuses such files.
+                    String w = warning == null ? "" : warning.toLowerCase(Locale.ROOT);
+                    if (w.contains("premature end") || w.contains("truncat")) {
+                        truncation.set(warning);
+                    }
+                });
+                BufferedImage img = reader.read(0, reader.getDefaultReadParam());
+                if (truncation.get() != null) {
+                    throw new ImageException(ImageException.Kind.UNDECODABLE,
+                            format + " data is truncated (" + truncation.get() + ")");
+                }
+                if (img.getWidth() != width || img.getHeight() != height) {
+                    checkDimensions(format, img.getWidth(), img.getHeight());
+                }
+                return new DecodedImage(img.getWidth(), img.getHeight(), RgbConverter.toRgb(img));
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Plugins signal corrupt data with IIOException, EOFException, but also with
+            // IndexOutOfBounds, IllegalArgument, NegativeArraySize...: all mean the bytes are bad.
+            throw new ImageException(ImageException.Kind.UNDECODABLE,
+                    "cannot decode " + format + " image: " + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
+        } catch (OutOfMemoryError e) {
+            throw new ImageException(ImageException.Kind.TOO_LARGE, "decoding " + format + " ran out of memory", e);
+        }
+    }
+
+    private void checkDimensions(String format, int width, int height) throws ImageException {
+        if (width <= 0 || height <= 0) {
+            throw new ImageException(ImageException.Kind.UNDECODABLE,
+                    format + " header declares an empty image " + width + "x" + height);
+        }
+        if (width > limits.maxSide() || height > limits.maxSide()) {
+            throw new ImageException(ImageException.Kind.TOO_LARGE, format + " image of " + width + "x" + height
+                    + " exceeds the side limit of " + limits.maxSide());
+        }
+        if ((long) width * height > limits.maxPixels()) {
+            throw new ImageException(ImageException.Kind.TOO_LARGE, format + " image of " + width + "x" + height
+                    + " has " + (long) width * height + " pixels, over the limit of " + limits.maxPixels());
+        }
+    }
+
+    private static String hexPrefix(byte[] bytes) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(8, bytes.length); i++) {
+            sb.append(String.format("%02x", bytes[i] & 0xFF));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,94 @@
+package io.vlmstreams.inference.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The ONNX Runtime environment plus the execution provider chosen once for all sessions of a model.
+ * Logs exactly one line saying which provider runs and why. Thread-safe.
+ */
+public final class OrtRuntime {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrtRuntime.class);
+
+    private final OrtEnvironment env;
+    private final RuntimeConfig config;
+    private volatile ProviderChoice choice;
+
+    public OrtRuntime(RuntimeConfig config) {
+        this(config, new ExecutionProviderSelector());
+    }
+
+    public OrtRuntime(RuntimeConfig config, ExecutionProviderSelector selector) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.env = OrtEnvironment.getEnvironment();
+        this.choice = selector.select(config);
+        if (choice.fellBack()) {
+            LOG.warn("ONNX Runtime execution provider: {} ({})", choice.label(), choice.reason());
+        } else {
+            LOG.info("ONNX Runtime execution provider: {} ({})", choice.label(), choice.reason());
+        }
+    }
+
+    public OrtEnvironment env() {
+        return env;
+    }
+
+    public ProviderChoice providerChoice() {
+        return choice;
+    }
+
+    public RuntimeConfig config() {
+        return config;
+    }
+
+    /**
+     * Opens a session on the chosen provider. A GPU provider whose library loaded can still fail at
+     * session creation (no device, driver too old): then this and every later session run on CPU.
+     */
+    public OrtSession open(Path onnxFile) {
+        if (!Files.isRegularFile(onnxFile)) {
+            throw new IllegalArgumentException("no ONNX graph at " + onnxFile);
+        }
+        ProviderChoice current = choice;
+        try {
+            return create(onnxFile, current);
+        } catch (OrtException e) {
+            if (current.provider() == ExecutionProvider.CPU) {
+                throw new IllegalStateException("cannot open " + onnxFile + ": " + e.getMessage(), e);
+            }
+            ProviderChoice cpu = new ProviderChoice(ExecutionProvider.CPU, 0, config.provider(),
+                    current.label() + " failed to create a session: " + e.getMessage().lines().findFirst().orElse("")
+                            + " (" + ExecutionProviderSelector.GPU_REQUIREMENTS + ")");
+            LOG.warn("ONNX Runtime execution provider: {} ({})", cpu.label(), cpu.reason());
+            choice = cpu;
+            try {
+                return create(onnxFile, cpu);
+            } catch (OrtException again) {
+                throw new IllegalStateException("cannot open " + onnxFile + ": " + again.getMessage(), again);
+            }
+        }
+    }
+
+    private OrtSession create(Path onnxFile, ProviderChoice provider) throws OrtException {
+        try (SessionOptions options = new SessionOptions()) {
+            options.setOptimizationLevel(config.optimizationLevel());
+            if (config.intraOpThreads() > 0) {
+                options.setIntraOpNumThreads(config.intraOpThreads());
+            }
+            if (config.interOpThreads() > 0) {
+                options.setInterOpNumThreads(config.interOpThreads());
+            }
+            ExecutionProviderSelector.apply(provider, options);
+            return env.createSession(onnxFile.toString(), options);
+        }
+    }
+}
