@@ -90,8 +90,10 @@ public final class ImageDecoder {
             throw e;
         } catch (IOException | RuntimeException e) {
             // Plugins signal corrupt data with IIOException, EOFException, but also with
-            // IndexOutOfBounds, IllegalArgument, NegativeArraySize...: all mean the bytes are bad.
-            throw new ImageException(ImageException.Kind.UNDECODABLE,
+            // IndexOutOfBounds, IllegalArgument, NegativeArraySize...: all mean the bytes are bad,
+            // except when the plugin says the (valid) variant is not implemented.
+            ImageException.Kind kind = isUnsupported(e) ? ImageException.Kind.UNSUPPORTED : ImageException.Kind.UNDECODABLE;
+            throw new ImageException(kind,
                     "cannot decode " + format + " image: " + e.getClass().getSimpleName()
                             + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
         } catch (OutOfMemoryError e) {
@@ -112,6 +114,14 @@ public final class ImageDecoder {
             throw new ImageException(ImageException.Kind.TOO_LARGE, format + " image of " + width + "x" + height
                     + " has " + (long) width * height + " pixels, over the limit of " + limits.maxPixels());
         }
+    }
+
+    private static boolean isUnsupported(Exception e) {
+        if (e instanceof UnsupportedOperationException) {
+            return true;
+        }
+        String m = e.getMessage();
+        return m != null && m.toLowerCase(Locale.ROOT).contains("unsupported");
     }
 
     private static String hexPrefix(byte[] bytes) {

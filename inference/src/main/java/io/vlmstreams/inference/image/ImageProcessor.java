@@ -91,6 +91,10 @@ public final class ImageProcessor {
 
     private void put(DecodedImage img, int x0, int y0, int w, int h, int t, int maxPatches, int pv,
                      float[] values, long[] mask, long[] shapes) {
+        int patches = (h / config.patchSize()) * (w / config.patchSize());
+        if (patches > maxPatches) {
+            throw new IllegalStateException("tile of " + w + "x" + h + " has " + patches + " patches, more than " + maxPatches);
+        }
         int n = patchifier.write(img, x0, y0, w, h, values, t * maxPatches * pv);
         for (int i = 0; i < n; i++) {
             mask[t * maxPatches + i] = 1;

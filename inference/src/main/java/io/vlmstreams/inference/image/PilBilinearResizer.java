@@ -6,8 +6,12 @@ import java.util.Arrays;
  * Bit-exact port of Pillow's {@code Image.resize(size, Image.BILINEAR)} for 8-bit RGB
  * ({@code libImaging/Resample.c}): a triangle filter whose support widens by the scale when
  * shrinking (antialiasing), coefficients computed in double, normalized to sum 1, then turned into
- * fixed point with {@value #PRECISION_BITS} fractional bits; a horizontal pass over only the source
- * rows the vertical pass reads, then a vertical pass; each pass rounds and clips to 8 bits.
+ * fixed point; a horizontal pass over only the source rows the vertical pass reads, then a
+ * vertical pass; each pass rounds and clips to 8 bits.
+ *
+ * <p>PyTorch's uint8 antialiased bilinear {@code interpolate} (behind torchvision's {@code resize},
+ * which upstream transformers 5.x runs) is the same algorithm with int16 weights instead of
+ * Pillow's {@value #PRECISION_BITS} bits; {@link FixedPoint} picks which one to reproduce.
  *
  * <p>Works on flat byte arrays; allocates only the intermediate and output rasters and the tables.
  */
