@@ -22,6 +22,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         // subcommands: one line each
+        cli.addSubcommand(new io.vlmstreams.testkit.cli.ModelCommand());
         return cli;
     }
 

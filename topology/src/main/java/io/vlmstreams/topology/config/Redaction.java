@@ -1,0 +1,28 @@
+package io.vlmstreams.topology.config;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Hides secrets (JAAS configs, registry credentials, key and trust store passwords) before settings are logged. */
+public final class Redaction {
+
+    static final String HIDDEN = "[hidden]";
+
+    private Redaction() {
+    }
+
+    /** Whether the value of {@code key} is a secret. */
+    public static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("jaas.config") || k.endsWith("user.info")
+                || k.contains("secret") || (k.startsWith("ssl.") && k.endsWith(".key"));
+    }
+
+    /** A sorted copy of {@code values} with every secret replaced. */
+    public static Map<String, String> redact(Map<String, ?> values) {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((k, v) -> out.put(k, isSecret(k) ? HIDDEN : String.valueOf(v)));
+        return out;
+    }
+}

@@ -1,0 +1,44 @@
+package io.vlmstreams.topology.processor;
+
+import java.util.HashMap;
+import java.util.List;
+
+import io.vlmstreams.inference.engine.InferenceResult;
+import io.vlmstreams.schemas.Answer;
+import io.vlmstreams.schemas.FinishReason;
+import io.vlmstreams.schemas.ImageEvent;
+import io.vlmstreams.schemas.LabelScore;
+import io.vlmstreams.schemas.StageTimings;
+
+/** Turns an engine result for an event into the {@link Answer} record the pipeline publishes. */
+public final class AnswerMapper {
+
+    private final String pipeline;
+    private final String modelId;
+
+    public AnswerMapper(String pipeline, String modelId) {
+        this.pipeline = pipeline;
+        this.modelId = modelId;
+    }
+
+    /** @param queuedMs from the event's arrival at the processor to the start of its batch */
+    public Answer toAnswer(ImageEvent event, InferenceResult result, long queuedMs) {
+        List<LabelScore> scores = result.labelScores().isEmpty() ? null : result.labelScores().stream()
+                .map(s -> new LabelScore(s.label(), s.score())).toList();
+        InferenceResult.StageTimings t = result.timings();
+        return Answer.newBuilder()
+                .setEventId(event.getEventId())
+                .setSourceId(event.getSourceId())
+                .setPipeline(pipeline)
+                .setText(result.text())
+                .setLabelScores(scores)
+                .setFinishReason(FinishReason.valueOf(result.finishReason().name()))
+                .setPromptTokens(result.promptTokens())
+                .setImageTokens(result.imageTokens())
+                .setGeneratedTokens(result.generatedTokens())
+                .setModelId(modelId)
+                .setTimings(new StageTimings(Math.max(0, queuedMs), t.preprocessMs(), t.encodeMs(), t.decodeMs()))
+                .setAttributes(new HashMap<>(event.getAttributes()))
+                .build();
+    }
+}

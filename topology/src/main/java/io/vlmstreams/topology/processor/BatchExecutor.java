@@ -1,0 +1,117 @@
+package io.vlmstreams.topology.processor;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.vlmstreams.inference.engine.InferenceEngine;
+import io.vlmstreams.inference.engine.InferenceException;
+import io.vlmstreams.inference.engine.InferenceRequest;
+import io.vlmstreams.inference.engine.Outcome;
+import io.vlmstreams.schemas.DeadLetterReason;
+import io.vlmstreams.schemas.ImageEvent;
+import io.vlmstreams.schemas.ImageReference;
+import io.vlmstreams.schemas.InlineImage;
+import io.vlmstreams.topology.fetch.FetchException;
+import io.vlmstreams.topology.fetch.ImageFetcher;
+
+/**
+ * Runs one batch of pending requests: decodes each event, fetches images given by reference, asks
+ * the engine for the whole batch at once and maps every outcome to an answer or a dead letter, in
+ * the batch's order. A request that fails at any step is dead-lettered alone.
+ */
+public final class BatchExecutor {
+
+    private final InferenceEngine engine;
+    private final RecordDecoder decoder;
+    private final ImageFetcher fetcher;
+    private final RequestBuilder requests;
+    private final AnswerMapper answers;
+    private final DeadLetters deadLetters;
+
+    public BatchExecutor(InferenceEngine engine, RecordDecoder decoder, ImageFetcher fetcher, RequestBuilder requests,
+                         AnswerMapper answers, DeadLetters deadLetters) {
+        this.engine = engine;
+        this.decoder = decoder;
+        this.fetcher = fetcher;
+        this.requests = requests;
+        this.answers = answers;
+        this.deadLetters = deadLetters;
+    }
+
+    /** One output per entry of {@code batch}, in the same order; {@code startMs} is the wall-clock start. */
+    public List<BatchOutput> run(List<PendingRequest> batch, long startMs) {
+        BatchOutput[] outputs = new BatchOutput[batch.size()];
+        List<InferenceRequest> toRun = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        List<ImageEvent> events = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            PendingRequest pending = batch.get(i);
+            RecordDecoder.Decoded decoded = decoder.decode(pending.sourceTopic(), pending.value());
+            if (decoded instanceof RecordDecoder.Decoded.Undecodable u) {
+                outputs[i] = dead(startMs, pending, null, DeadLetterReason.DESERIALIZATION, u.message());
+                continue;
+            }
+            ImageEvent event = ((RecordDecoder.Decoded.Event) decoded).event();
+            try {
+                toRun.add(requests.build(event, imageBytes(event)));
+                positions.add(i);
+                events.add(event);
+            } catch (FetchException e) {
+                DeadLetterReason reason = e.forbidden() ? DeadLetterReason.FETCH_FORBIDDEN : DeadLetterReason.FETCH_FAILED;
+                outputs[i] = dead(startMs, pending, event.getEventId(), reason, e.getMessage());
+            } catch (IllegalArgumentException e) {
+                outputs[i] = dead(startMs, pending, event.getEventId(), DeadLetterReason.INVALID_REQUEST, e.getMessage());
+            }
+        }
+        if (!toRun.isEmpty()) {
+            List<Outcome> outcomes = engine.runBatch(toRun);
+            if (outcomes.size() != toRun.size()) {
+                throw new IllegalStateException("engine returned " + outcomes.size() + " outcomes for " + toRun.size() + " requests");
+            }
+            for (int j = 0; j < outcomes.size(); j++) {
+                int i = positions.get(j);
+                PendingRequest pending = batch.get(i);
+                ImageEvent event = events.get(j);
+                Outcome outcome = outcomes.get(j);
+                if (outcome instanceof Outcome.Success s) {
+                    outputs[i] = new BatchOutput.Answered(pending,
+                            answers.toAnswer(event, s.result(), startMs - pending.arrivalMs()));
+                } else {
+                    Outcome.Failure f = (Outcome.Failure) outcome;
+                    outputs[i] = dead(startMs, pending, event.getEventId(), reason(f.error()), f.error().getMessage());
+                }
+            }
+        }
+        return List.of(outputs);
+    }
+
+    private static DeadLetterReason reason(InferenceException e) {
+        return e.kind() == null ? DeadLetterReason.UNKNOWN : DeadLetters.reason(e.kind());
+    }
+
+    private byte[] imageBytes(ImageEvent event) throws FetchException {
+        Object image = event.getImage();
+        if (image instanceof InlineImage inline) {
+            return bytes(inline.getData());
+        }
+        if (image instanceof ImageReference reference) {
+            return fetcher.fetch(reference.getUri());
+        }
+        throw new IllegalArgumentException("unknown image form " + image.getClass().getName());
+    }
+
+    /** The bytes of an Avro {@code bytes} field without disturbing the buffer's position. */
+    public static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] out = new byte[copy.remaining()];
+        copy.get(out);
+        return out;
+    }
+
+    private BatchOutput dead(long nowMs, PendingRequest pending, String eventId, DeadLetterReason reason, String message) {
+        return new BatchOutput.DeadLettered(pending,
+                deadLetters.of(pending, eventId, reason, message, Instant.ofEpochMilli(nowMs)));
+    }
+}

@@ -1,0 +1,57 @@
+package io.vlmstreams.topology.processor;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+import io.vlmstreams.inference.engine.GenerationSettings;
+import io.vlmstreams.inference.engine.ImageOptions;
+import io.vlmstreams.inference.engine.InferenceRequest;
+import io.vlmstreams.schemas.GenerationOverrides;
+import io.vlmstreams.schemas.ImageEvent;
+import io.vlmstreams.topology.config.PipelineConfig;
+
+/**
+ * Builds the engine request for an event under its pipeline's settings and the event's overrides.
+ * The sampling seed is the event's own or a stable hash of its event id, so replaying an event
+ * after a crash samples the same tokens and the duplicate answer that exactly-once discards is the
+ * same answer anyway.
+ */
+public final class RequestBuilder {
+
+    private final PipelineConfig pipeline;
+
+    public RequestBuilder(PipelineConfig pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    /** The request for {@code event} whose image bytes are {@code image}. */
+    public InferenceRequest build(ImageEvent event, byte[] image) {
+        GenerationOverrides o = event.getOverrides();
+        PipelineConfig.GenerationDefaults g = pipeline.generation();
+        int maxNewTokens = o != null && o.getMaxNewTokens() != null ? o.getMaxNewTokens() : g.maxNewTokens();
+        double temperature = o != null && o.getTemperature() != null ? o.getTemperature() : g.temperature();
+        long seed = o != null && o.getSeed() != null ? o.getSeed() : seedOf(event.getEventId());
+        GenerationSettings settings = new GenerationSettings(maxNewTokens, temperature, g.topK(), g.topP(), g.minP(),
+                g.repetitionPenalty(), seed);
+        Integer minTokens = o != null && o.getMinImageTokens() != null ? o.getMinImageTokens() : pipeline.minImageTokens();
+        Integer maxTokens = o != null && o.getMaxImageTokens() != null ? o.getMaxImageTokens() : pipeline.maxImageTokens();
+        String prompt = event.getPrompt() != null && !event.getPrompt().isBlank() ? event.getPrompt() : pipeline.prompt();
+        return new InferenceRequest(event.getEventId(), image, prompt, pipeline.mode(), pipeline.labels(), settings,
+                new ImageOptions(minTokens, maxTokens, null));
+    }
+
+    /** A seed derived from the event id alone: the first 8 bytes of its SHA-256. */
+    public static long seedOf(String eventId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(eventId.getBytes(StandardCharsets.UTF_8));
+            long seed = 0;
+            for (int i = 0; i < 8; i++) {
+                seed = seed << 8 | (digest[i] & 0xff);
+            }
+            return seed;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}
