@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * A NumPy array held in memory: its dtype in NumPy's short form ({@code float32}, {@code float64},
  * {@code int64}, {@code int32}, {@code uint8}, {@code bool}), its shape, and its elements in C order
- * as little-endian bytes. Accessors convert to Java arrays.
+ * as little-endian bytes ({@code data} is shared, not copied: treat it as read-only). Accessors
+ * convert to fresh Java arrays.
  */
 public record NpyArray(String dtype, long[] shape, byte[] data) {
 

@@ -23,6 +23,10 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         // subcommands: one line each
         cli.addSubcommand(new io.vlmstreams.testkit.cli.ModelCommand());
+        cli.addSubcommand(new io.vlmstreams.inference.cli.InferCommand());
+        cli.addSubcommand(new RunCommand());
+        cli.addSubcommand(new ProduceCommand());
+        cli.addSubcommand(new TailCommand());
         return cli;
     }
 

@@ -32,6 +32,8 @@ public final class StreamsSettings {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), MAX_POLL_INTERVAL_MS);
         // Inline images make records large; fetch fewer of them per poll so a poll's work stays bounded.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 100);
+        // The pending-request changelog carries inline images: the producer must accept what the topic accepts.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), config.changelogMaxMessageBytes());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.putAll(config.kafkaSettings());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());

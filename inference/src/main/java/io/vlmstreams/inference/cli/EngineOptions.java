@@ -1,0 +1,37 @@
+package io.vlmstreams.inference.cli;
+
+import io.vlmstreams.inference.engine.EngineConfig;
+import io.vlmstreams.inference.image.ImageLimits;
+import io.vlmstreams.inference.onnx.ExecutionProvider;
+import io.vlmstreams.inference.onnx.RuntimeConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options shared by the commands that open a model: folder, dtype, provider, threads. */
+public final class EngineOptions {
+
+    @Option(names = "--model", required = true, description = "ONNX model folder (config.json, tokenizer, onnx/)")
+    Path model;
+
+    @Option(names = "--dtype", defaultValue = "fp32", description = "graph variant: fp32, fp16, q8, q4, ... (default: ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Option(names = "--provider", defaultValue = "cpu", description = "execution provider: cpu, cuda, tensorrt, auto (default: ${DEFAULT-VALUE})")
+    String provider;
+
+    @Option(names = "--device-id", defaultValue = "0", description = "GPU ordinal for cuda / tensorrt")
+    int deviceId;
+
+    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (0: its default)")
+    int threads;
+
+    EngineConfig config(int maxBatchSize) {
+        RuntimeConfig runtime = RuntimeConfig.of(ExecutionProvider.parse(provider)).withIntraOpThreads(threads);
+        runtime = new RuntimeConfig(runtime.provider(), deviceId, runtime.intraOpThreads(), runtime.interOpThreads(),
+                runtime.optimizationLevel());
+        // upstream (PIL) ignores EXIF orientation; the CLI reproduces upstream inputs
+        return EngineConfig.defaults(model).withDtype(dtype).withRuntime(runtime).withMaxBatchSize(maxBatchSize)
+                .withImageLimits(ImageLimits.defaults().withApplyExifOrientation(false));
+    }
+}

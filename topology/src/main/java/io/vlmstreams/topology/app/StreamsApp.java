@@ -1,0 +1,117 @@
+package io.vlmstreams.topology.app;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+import io.vlmstreams.inference.engine.InferenceEngine;
+import io.vlmstreams.schemas.serde.SchemaRegistryClient;
+import io.vlmstreams.schemas.serde.SchemaRegistryClients;
+import io.vlmstreams.topology.VlmTopology;
+import io.vlmstreams.topology.config.AppConfig;
+import io.vlmstreams.topology.config.Redaction;
+import io.vlmstreams.topology.config.StreamsSettings;
+import io.vlmstreams.topology.fetch.FetchPolicy;
+import io.vlmstreams.topology.fetch.ImageFetcher;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running application: one engine, one registry client and one {@link KafkaStreams} over the
+ * {@link VlmTopology}. A failing stream thread is replaced (its tasks restart from the last commit),
+ * restores and state changes are logged plainly, and {@link #close()} stops Streams before the engine.
+ */
+public final class StreamsApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
+
+    private final AppConfig config;
+    private final InferenceEngine engine;
+    private final SchemaRegistryClient registry;
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Builds the application around {@code engine}, which it closes on {@link #close()}. */
+    public StreamsApp(AppConfig config, InferenceEngine engine) {
+        this.config = config;
+        this.engine = engine;
+        this.registry = SchemaRegistryClients.create(config.serdeConfigs());
+        Properties props = StreamsSettings.of(config);
+        this.streams = new KafkaStreams(VlmTopology.build(config, engine, new ImageFetcher(new FetchPolicy(config.fetch())),
+                registry), props);
+        streams.setUncaughtExceptionHandler(exception -> {
+            log.error("Stream thread failed; replacing it (its tasks resume from the last commit)", exception);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> {
+            log.info("Application state {} -> {}", before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        streams.setGlobalStateRestoreListener(new RestoreLogger());
+        log.info("Starting {} with model {} on {}; Streams settings {}", config.applicationId(), engine.modelId(),
+                engine.executionProvider(), Redaction.redact(asMap(props)));
+    }
+
+    private static java.util.Map<String, Object> asMap(Properties props) {
+        java.util.Map<String, Object> out = new java.util.TreeMap<>();
+        props.forEach((k, v) -> out.put(String.valueOf(k), v));
+        return out;
+    }
+
+    /** Starts processing; returns at once. */
+    public void start() {
+        streams.start();
+    }
+
+    /** Blocks until Streams stops (closed, or failed beyond thread replacement). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Duration timeout = config.shutdownTimeout();
+        log.info("Stopping {} (waiting up to {} ms for the current batches)", config.applicationId(), timeout.toMillis());
+        try {
+            streams.close(timeout);
+        } finally {
+            try {
+                engine.close();
+            } finally {
+                registry.close();
+            }
+        }
+        log.info("Stopped {}", config.applicationId());
+    }
+
+    /** Logs restoration of pending-request stores; after an unclean stop under exactly-once this can take a while. */
+    private static final class RestoreLogger implements StateRestoreListener {
+        @Override
+        public void onRestoreStart(TopicPartition partition, String store, long startOffset, long endOffset) {
+            log.info("Restoring store {} from {} offsets {}..{}", store, partition, startOffset, endOffset);
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long restored) {
+        }
+
+        @Override
+        public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+            log.info("Restored store {} from {}: {} records", store, partition, totalRestored);
+        }
+    }
+}

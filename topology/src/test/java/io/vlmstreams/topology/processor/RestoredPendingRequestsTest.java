@@ -1,0 +1,88 @@
+package io.vlmstreams.topology.processor;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.vlmstreams.schemas.Answer;
+import io.vlmstreams.schemas.ImageEvent;
+import io.vlmstreams.schemas.InlineImage;
+import io.vlmstreams.schemas.serde.MockSchemaRegistry;
+import io.vlmstreams.schemas.serde.SpecificAvroSerde;
+import io.vlmstreams.topology.ScriptedEngine;
+import io.vlmstreams.topology.config.BatchConfig;
+import io.vlmstreams.topology.config.PipelineConfig;
+import io.vlmstreams.inference.engine.InferenceRequest;
+import io.vlmstreams.topology.config.FetchConfig;
+import io.vlmstreams.topology.fetch.FetchPolicy;
+import io.vlmstreams.topology.fetch.ImageFetcher;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Requests found in the store at init (after a restore or a rebalance) run at the first tick, in order. */
+class RestoredPendingRequestsTest {
+
+    private static final String SCOPE = "restored-pending-test";
+
+    @AfterEach
+    void dropRegistry() {
+        MockSchemaRegistry.dropScope(SCOPE);
+    }
+
+    @Test
+    void pendingEntriesFoundAtInitAreAnsweredAtTheFirstTickAndDeleted() {
+        Map<String, Object> configs = Map.of("schema.registry.url", "mock://" + SCOPE);
+        try (SpecificAvroSerde<ImageEvent> events = new SpecificAvroSerde<>(ImageEvent.class)) {
+            events.configure(configs, false);
+            MockProcessorContext<byte[], SpecificRecord> context = new MockProcessorContext<>();
+            KeyValueStore<Long, PendingRequest> store = Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore("p-pending"), Serdes.Long(), new PendingRequestSerde())
+                    .withLoggingDisabled().build();
+            store.init(context.getStateStoreContext(), store);
+            context.addStateStore(store);
+            for (long seq = 7; seq < 9; seq++) {
+                String id = "restored-" + seq;
+                byte[] value = events.serializer().serialize("in", ImageEvent.newBuilder().setEventId(id)
+                        .setSourceId(null).setEventTime(Instant.EPOCH)
+                        .setImage(new InlineImage(ByteBuffer.wrap(new byte[5]), null)).setPrompt(null)
+                        .setOverrides(null).setAttributes(Map.of()).build());
+                store.put(seq, new PendingRequest(id.getBytes(), value, 42L, List.of(), "in", 0, seq, 0L, 5));
+            }
+
+            ScriptedEngine engine = new ScriptedEngine();
+            PipelineConfig pipeline = new PipelineConfig("p", List.of("in"), "out", InferenceRequest.Mode.GENERATE,
+                    "Describe.", List.of(), new PipelineConfig.GenerationDefaults(8, 0, 0, 1, 0, 1), null, null,
+                    new BatchConfig(8, 1000, Duration.ofMillis(60_000), 100));
+            RecordDecoder decoder = new RecordDecoder(events.deserializer());
+            RequestBuilder requests = new RequestBuilder(pipeline);
+            DeadLetters letters = new DeadLetters("p", 1024);
+            BatchExecutor executor = new BatchExecutor(engine, decoder,
+                    new ImageFetcher(new FetchPolicy(FetchConfig.defaults())), requests, new AnswerMapper("p", "m"), letters);
+            BatchingProcessor processor = new BatchingProcessor(new BatchingProcessor.Wiring("p-pending", "answers",
+                    "dead", pipeline.batch(), engine, decoder, requests, executor, letters));
+            context.setCurrentSystemTimeMs(1_000);
+            processor.init(context);
+            assertThat(engine.batches).isEmpty();
+
+            context.scheduledPunctuators().get(0).getPunctuator().punctuate(1_000);
+
+            assertThat(engine.batches).containsExactly(List.of("restored-7", "restored-8"));
+            assertThat(context.forwarded()).extracting(f -> ((Answer) f.record().value()).getEventId().toString())
+                    .containsExactly("restored-7", "restored-8");
+            assertThat(context.forwarded()).allSatisfy(f -> {
+                assertThat(f.childName()).contains("answers");
+                assertThat(f.record().timestamp()).isEqualTo(42L);
+            });
+            assertThat(store.approximateNumEntries()).isZero();
+        }
+    }
+}
