@@ -66,6 +66,11 @@ public final class VlmMetrics implements AutoCloseable {
         return registry.scrape();
     }
 
+    /** The meters of one pipeline, for its processor. */
+    public PipelineMetrics pipeline(String pipeline) {
+        return new PipelineMetrics(this, pipeline);
+    }
+
     /** A record arrived at {@code pipeline}'s processor. */
     public void received(String pipeline) {
         Counter.builder("vlm.records.in").description("Records read from the pipeline's input topics")
