@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
  * in-process, and its answers printed as they commit. Ctrl-C stops everything cleanly.
  */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
-        description = {"See vlm-streams work: embedded Kafka (KRaft) and schema registry, a model, the sample images,",
-                "the application in-process, answers printed as they arrive. Ctrl-C stops it."})
+        description = "See it work: embedded Kafka and schema registry, a model, the sample images, the application "
+                + "in-process, answers printed as they arrive. Ctrl-C stops it.")
 public final class SandboxCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR",
@@ -124,11 +124,21 @@ public final class SandboxCommand implements Callable<Integer> {
 
     /** Ctrl-C: ask the command to stop and wait (bounded) for it to close everything. */
     private void stopFromHook() {
+        if (finished.getCount() > 0) {
+            // The broker's own hook is killing it meanwhile: Kafka clients would warn about it at length.
+            quietKafkaLogs();
+        }
         stopRequested.countDown();
         try {
             finished.await(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void quietKafkaLogs() {
+        if (org.slf4j.LoggerFactory.getLogger("org.apache.kafka") instanceof ch.qos.logback.classic.Logger kafka) {
+            kafka.setLevel(ch.qos.logback.classic.Level.ERROR);
         }
     }
 

@@ -65,7 +65,8 @@ public final class Sandbox implements AutoCloseable {
         try {
             sandbox.startAll();
             return sandbox;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Whatever failed (a missing class included), the broker child and threads must not outlive it.
             sandbox.close();
             throw e;
         }
@@ -116,8 +117,9 @@ public final class Sandbox implements AutoCloseable {
         s.put("engine.provider", "auto");
         s.put("dead.letter.topic", DEAD_LETTER_TOPIC);
         s.put("metrics.port", String.valueOf(options.metricsPort()));
-        // On Ctrl-C the broker's own hook may already be killing it: do not wait long for Streams.
-        s.put("shutdown.timeout.ms", "10000");
+        // On Ctrl-C the broker's own shutdown hook kills it while ours runs (JVM hooks run
+        // concurrently): do not wait long for Streams to reach a broker that is gone.
+        s.put("shutdown.timeout.ms", "5000");
         s.put("pipelines", PIPELINE);
         String p = "pipeline." + PIPELINE + ".";
         s.put(p + "input.topics", INPUT_TOPIC);
