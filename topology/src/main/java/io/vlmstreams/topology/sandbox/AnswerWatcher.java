@@ -125,30 +125,27 @@ final class AnswerWatcher implements AutoCloseable {
     private void onAnswer(Answer a) {
         StageTimings t = a.getTimings();
         String image = a.getAttributes().getOrDefault(SampleProducer.IMAGE_ATTRIBUTE, "?");
-        Progress p;
+        // Printed before waiters wake, so a "done" message never precedes the last answer.
         synchronized (this) {
             answered++;
-            p = progress();
+            out.printf("answer  %s  %-22s \"%s\"%n", a.getEventId(), image, clip(a.getText()));
+            out.printf("        tokens: prompt %d (image %d), generated %d (%s)  timings: queued %d ms, preprocess %d ms, "
+                            + "encode %d ms, decode %d ms%n",
+                    a.getPromptTokens(), a.getImageTokens(), a.getGeneratedTokens(), a.getFinishReason(),
+                    t.getQueuedMs(), t.getPreprocessMs(), t.getEncodeMs(), t.getDecodeMs());
+            out.println(progress().line());
             notifyAll();
         }
-        out.printf("answer  %s  %-22s \"%s\"%n", a.getEventId(), image, clip(a.getText()));
-        out.printf("        tokens: prompt %d (image %d), generated %d (%s)  timings: queued %d ms, preprocess %d ms, "
-                        + "encode %d ms, decode %d ms%n",
-                a.getPromptTokens(), a.getImageTokens(), a.getGeneratedTokens(), a.getFinishReason(),
-                t.getQueuedMs(), t.getPreprocessMs(), t.getEncodeMs(), t.getDecodeMs());
-        out.println(p.line());
     }
 
     private void onDeadLetter(DeadLetter d) {
-        Progress p;
         synchronized (this) {
             deadLettered++;
-            p = progress();
+            out.printf("DEAD    %s  %s from %s-%d@%d: %s%n", d.getEventId(), d.getReason(), d.getSourceTopic(),
+                    d.getSourcePartition(), d.getSourceOffset(), d.getMessage());
+            out.println(progress().line());
             notifyAll();
         }
-        out.printf("DEAD    %s  %s from %s-%d@%d: %s%n", d.getEventId(), d.getReason(), d.getSourceTopic(),
-                d.getSourcePartition(), d.getSourceOffset(), d.getMessage());
-        out.println(p.line());
     }
 
     private static String clip(String text) {
