@@ -1,0 +1,74 @@
+package io.vlmstreams.topology.config;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import io.vlmstreams.inference.engine.InferenceRequest;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Reading deploy/application.properties, environment overrides, validation messages, redaction. */
+class AppConfigTest {
+
+    private static Path deployFile() {
+        return Path.of(System.getProperty("vlm.project.dir", ".."), "deploy", "application.properties");
+    }
+
+    @Test
+    void readsTheShippedConfigurationWithEnvironmentOverrides() {
+        AppConfig config = AppConfig.load(deployFile(), Map.of(
+                "VLM_ENGINE_PROVIDER", "cuda",
+                "VLM_BATCH_LINGER_MS", "250",
+                "VLM_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"s3cret\";",
+                "VLM_SECURITY_PROTOCOL", "SASL_SSL",
+                "VLM_BASIC_AUTH_USER_INFO", "user:pw",
+                "VLM_JAVA_OPTS", "-Xmx4g"));
+
+        assertThat(config.model().provider()).isEqualTo("cuda");
+        assertThat(config.pipelines()).extracting(PipelineConfig::name).containsExactly("moderation", "camera");
+        PipelineConfig moderation = config.pipelines().get(0);
+        assertThat(moderation.mode()).isEqualTo(InferenceRequest.Mode.CLASSIFY);
+        assertThat(moderation.labels()).containsExactly("safe", "unsafe");
+        assertThat(moderation.batch().linger().toMillis()).isEqualTo(250);
+        assertThat(config.pipelines().get(1).generation().temperature()).isEqualTo(0.1);
+        assertThat(config.kafkaSettings()).containsEntry("security.protocol", "SASL_SSL")
+                .containsKey("sasl.jaas.config").doesNotContainKey("java.opts").doesNotContainKey("model.dir");
+        assertThat(config.registrySettings()).containsEntry("basic.auth.user.info", "user:pw");
+        assertThat(config.toString()).doesNotContain("s3cret").doesNotContain("user:pw");
+
+        Properties streams = StreamsSettings.of(config);
+        assertThat(streams.get("processing.guarantee")).isEqualTo("exactly_once_v2");
+        assertThat(streams.get("producer.transaction.timeout.ms")).isEqualTo(300_000);
+        assertThat(streams.get("security.protocol")).isEqualTo("SASL_SSL");
+        assertThat(streams.get("state.dir")).isEqualTo("/var/lib/vlm-streams");
+    }
+
+    @Test
+    void errorsNameTheKey() {
+        Map<String, String> base = new HashMap<>(Map.of("bootstrap.servers", "b:9092", "schema.registry.url", "mock://x",
+                "model.dir", "/m", "pipelines", "p", "pipeline.p.input.topics", "in", "pipeline.p.output.topic", "out",
+                "pipeline.p.prompt", "Describe."));
+        assertThat(AppConfig.from(ConfigSource.of(base)).pipelines()).hasSize(1);
+
+        assertError(base, "batch.max.size", "zero", "batch.max.size");
+        assertError(base, "pipeline.p.mode", "classify", "pipeline.p.labels");
+        assertError(base, "pipeline.p.temperature", "-1", "pipeline.p.temperature");
+        assertError(base, "fetch.allowed.schemes", "http,file", "fetch.allowed.schemes");
+        Map<String, String> missing = new HashMap<>(base);
+        missing.remove("pipeline.p.output.topic");
+        assertThatThrownBy(() -> AppConfig.from(ConfigSource.of(missing)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pipeline.p.output.topic");
+    }
+
+    private static void assertError(Map<String, String> base, String key, String value, String named) {
+        Map<String, String> settings = new HashMap<>(base);
+        settings.put(key, value);
+        assertThatThrownBy(() -> AppConfig.from(ConfigSource.of(settings)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(named);
+    }
+}

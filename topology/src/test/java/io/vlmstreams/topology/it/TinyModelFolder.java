@@ -1,0 +1,35 @@
+package io.vlmstreams.topology.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.vlmstreams.testkit.convert.CheckpointConverter;
+import io.vlmstreams.testkit.convert.Dtype;
+import io.vlmstreams.testkit.convert.Layout;
+import io.vlmstreams.testkit.synth.Size;
+import io.vlmstreams.testkit.synth.SyntheticCheckpointWriter;
+
+/** A real (seeded random, tiny) LFM2-VL model converted to ONNX, made once per test JVM. */
+final class TinyModelFolder {
+
+    private static Path folder;
+
+    private TinyModelFolder() {
+    }
+
+    static synchronized Path get() {
+        if (folder == null) {
+            try {
+                Path work = Files.createTempDirectory("vlm-tiny-model-");
+                SyntheticCheckpointWriter.Written checkpoint = SyntheticCheckpointWriter.write(Size.TINY, 7L, work.resolve("checkpoint"));
+                folder = new CheckpointConverter().convert(checkpoint.dir(), work.resolve("onnx"), Dtype.FP32,
+                        Layout.ONNX_COMMUNITY).folder();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return folder;
+    }
+}
