@@ -86,7 +86,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * Admin client sees the node.
      *
      * @throws IllegalStateException if the broker exits or is not up within the start timeout; the
-     *                               message carries the tail of the broker log
+     *                               message carries the tail of the broker log, and the cluster
+     *                               is closed
      */
     public synchronized EmbeddedKafkaCluster start() {
         if (closed || layout != null) {
@@ -107,7 +108,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
         shutdownHook = new Thread(this::killAndDelete, "embedded-kafka-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        launchAndAwait();
+        try {
+            launchAndAwait();
+        } catch (RuntimeException e) {
+            // `try (var kafka = new EmbeddedKafkaCluster().start())` never closes what start() left.
+            close();
+            throw e;
+        }
         return this;
     }
 

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,7 +29,9 @@ class EmbeddedKafkaClusterTest {
 
     @Test
     void readCommittedConsumerSeesExactlyTheCommittedTransaction() throws Exception {
+        Path workDir;
         try (EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster().start()) {
+            workDir = kafka.workDir();
             System.out.printf("broker start: %d ms%n", kafka.lastStartTime().toMillis());
             kafka.createTopic("events", 3);
 
@@ -55,6 +56,7 @@ class EmbeddedKafkaClusterTest {
             // The broker logs through the child's logback configuration into its own file.
             assertThat(Files.readString(kafka.logFile())).contains("Kafka Server started");
         }
+        assertThat(workDir).as("close() deletes the work directory").doesNotExist();
     }
 
     @Test
@@ -101,7 +103,6 @@ class EmbeddedKafkaClusterTest {
 
             Map<String, Object> wrong = kafka.clientProperties();
             wrong.put(SaslConfigs.SASL_JAAS_CONFIG, new SaslPlainCredentials("vlm", "wrong").clientJaasConfig());
-            wrong.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
             try (Admin intruder = Admin.create(wrong)) {
                 assertThatThrownBy(() -> intruder.listTopics().names().get())
                         .isInstanceOf(ExecutionException.class)
@@ -112,13 +113,14 @@ class EmbeddedKafkaClusterTest {
     }
 
     @Test
-    void closeDeletesTheWorkDirectory() {
-        Path workDir;
-        try (EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster().start()) {
-            workDir = kafka.workDir();
-            assertThat(workDir.resolve("server.properties")).exists();
-        }
-        assertThat(workDir).doesNotExist();
+    void aBrokerThatCannotStartFailsWithTheTailOfItsLog() {
+        KafkaClusterOptions invalid = KafkaClusterOptions.defaults().withBrokerProperty("log.segment.bytes", "12");
+        EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(invalid);
+        assertThatThrownBy(kafka::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("exited with code")
+                .hasMessageContaining("log.segment.bytes");
+        assertThat(kafka.isBrokerRunning()).isFalse();
     }
 
     private static KafkaProducer<String, String> transactionalProducer(Map<String, Object> client, String transactionalId) {
