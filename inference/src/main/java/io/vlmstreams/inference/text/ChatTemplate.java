@@ -39,8 +39,8 @@ public final class ChatTemplate {
                 : source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
         this.source = LoopFilterRewriter.rewrite(JinjaWhitespace.apply(trimmed));
         Map<String, Object> tokens = new HashMap<>();
-        tokens.put("bos_token", bosToken);
-        tokens.put("eos_token", eosToken);
+        tokens.put("bos_token", java.util.Objects.requireNonNull(bosToken, "bosToken"));
+        tokens.put("eos_token", java.util.Objects.requireNonNull(eosToken, "eosToken"));
         this.specialTokens = Map.copyOf(tokens);
         this.jinjava = newJinjava();
     }

@@ -1,5 +1,7 @@
 package io.vlmstreams.inference.text;
 
+import io.vlmstreams.inference.model.ModelFolder;
+
 import java.util.List;
 
 /**
@@ -18,6 +20,19 @@ public final class PromptBuilder {
         this.template = template;
         this.tokenizer = tokenizer;
         this.tokens = tokens;
+    }
+
+    /**
+     * The builder for {@code folder}: its chat template and special tokens, with {@code tokenizer}
+     * (the caller's, opened on {@code folder.tokenizerJson()}, and closed by the caller).
+     */
+    public static PromptBuilder of(ModelFolder folder, TextTokenizer tokenizer) {
+        SpecialTokens tokens = SpecialTokens.read(folder, tokenizer.vocabulary());
+        return new PromptBuilder(ChatTemplate.of(folder, tokens), tokenizer, tokens);
+    }
+
+    public SpecialTokens specialTokens() {
+        return tokens;
     }
 
     /** The prompt for {@code userText} about one image per entry of {@code imageExpansions}, in order. */

@@ -3,6 +3,7 @@ package io.vlmstreams.inference.text;
 import io.vlmstreams.inference.model.Fixtures;
 import io.vlmstreams.inference.model.GenerationConfig;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
+import io.vlmstreams.inference.model.ModelFolder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,6 +119,29 @@ class PromptBuilderTest {
         assertThat(ids[start + 1]).isEqualTo(tokens.tileTokenId(1, 1).getAsInt());
         assertThat(ids[start + 2 + 256]).isEqualTo(tokens.tileTokenId(1, 2).getAsInt());
         assertThat(ids[start + 1 + 6 * 257]).isEqualTo(tokens.thumbnailId());
+    }
+
+    @Test
+    void wiredFromAModelFolder(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("tiny");
+        Files.createDirectories(dir.resolve("onnx"));
+        for (String f : List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+                "processor_config.json", "chat_template.jinja")) {
+            Files.copy(Fixtures.tinyModel().resolve(f), dir.resolve(f));
+        }
+        for (String g : List.of("vision_encoder", "embed_tokens", "decoder_model_merged")) {
+            Files.createFile(dir.resolve("onnx/" + g + ".onnx"));
+        }
+        ModelFolder folder = ModelFolder.open(dir, "fp32");
+        ReferenceRecords.Generation coins = ReferenceRecords.generations().stream()
+                .filter(r -> r.image().equals("coins.png")).findFirst().orElseThrow();
+        try (TextTokenizer t = TextTokenizer.open(folder.tokenizerJson())) {
+            PromptBuilder fromFolder = PromptBuilder.of(folder, t);
+            assertThat(fromFolder.specialTokens()).isEqualTo(tokens);
+            Prompt prompt = fromFolder.build("Describe this image.", List.of(ReferenceRecords.goldenExpansions().get("coins.png")));
+            assertThat(prompt.inputIds()).containsExactly(coins.promptTokenIds());
+            assertThat(prompt.imageTokenCount()).isEqualTo(108);
+        }
     }
 
     @Test
