@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.vlmstreams.testkit.samples.SampleImages;
+import io.vlmstreams.topology.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +64,36 @@ class SandboxTest {
             assertThat(printed).contains(name);
         }
         assertThat(project.resolve(".vlm/models/tiny-synthetic/" + SandboxModel.COMPLETE_MARKER)).isRegularFile();
+    }
+
+    @Test
+    void onceCommandExitsZeroWhenEverySampleIsAnswered(@TempDir Path project) {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        String savedDir = System.getProperty("vlm.project.dir");
+        int exit;
+        try {
+            System.setOut(new PrintStream(console, true, StandardCharsets.UTF_8));
+            System.setProperty("vlm.project.dir", project.toString());
+            exit = Main.commandLine().execute("sandbox", "--once", "--metrics-port", "0", "--timeout", "300");
+        } finally {
+            System.setOut(saved);
+            if (savedDir == null) {
+                System.clearProperty("vlm.project.dir");
+            } else {
+                System.setProperty("vlm.project.dir", savedDir);
+            }
+        }
+        String printed = console.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+
+        assertThat(exit).as(printed).isZero();
+        int samples = SampleImages.NAMES.size();
+        assertThat(printed).contains("sent " + samples + " events")
+                .contains("progress: sent " + samples + ", answered " + samples + ", dead-lettered 0")
+                .contains("all " + samples + " events answered");
+        // The answers are printed before the final line, never after it.
+        assertThat(printed.lastIndexOf("answer  ")).isLessThan(printed.indexOf("sandbox: all "));
     }
 
     @Test
