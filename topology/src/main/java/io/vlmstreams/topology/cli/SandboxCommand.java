@@ -68,9 +68,12 @@ public final class SandboxCommand implements Callable<Integer> {
 
     private int servicesOnly(PrintStream out) throws InterruptedException {
         try (SandboxServices services = Sandbox.startServices()) {
+            // The broker does not create topics on first use: make the sandbox's own, so run/produce/tail work at once.
+            services.createTopics(Sandbox.TOPICS, Sandbox.PARTITIONS);
             out.println("bootstrap.servers=" + services.bootstrapServers());
             out.println("schema.registry.url=" + services.registryUrl());
-            out.println("# Kafka and the schema registry are up; Ctrl-C stops them.");
+            out.println("# Kafka and the schema registry are up with topics " + String.join(", ", Sandbox.TOPICS)
+                    + "; Ctrl-C stops them.");
             out.flush();
             stopRequested.await();
             out.println("sandbox: stopping ...");

@@ -2,10 +2,13 @@ package io.vlmstreams.topology.sandbox;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import io.vlmstreams.schemas.ImageEvent;
 import io.vlmstreams.schemas.InlineImage;
@@ -14,6 +17,7 @@ import io.vlmstreams.testkit.samples.SampleImages;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -40,18 +44,34 @@ final class SampleProducer {
             serde.configure(clientConfigs, false);
             try (KafkaProducer<String, ImageEvent> producer =
                          new KafkaProducer<>(props, new StringSerializer(), serde.serializer())) {
+                List<Future<RecordMetadata>> acks = new ArrayList<>();
                 for (int round = 0; round < rounds; round++) {
                     for (SampleImages.Sample s : samples) {
-                        ImageEvent event = event(s);
                         // Keyed by file name: a sample's repeats stay on one partition, in order.
-                        producer.send(new ProducerRecord<>(topic, s.name(), event));
-                        sent++;
+                        acks.add(producer.send(new ProducerRecord<>(topic, s.name(), event(s))));
                     }
                 }
                 producer.flush();
+                // flush() does not report failed records: count only what the broker acknowledged.
+                for (Future<RecordMetadata> ack : acks) {
+                    acknowledged(ack, topic);
+                    sent++;
+                }
             }
         }
         return sent;
+    }
+
+    private static void acknowledged(Future<RecordMetadata> ack, String topic) {
+        try {
+            ack.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("sending a sample to " + topic + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending samples to " + topic, e);
+        }
     }
 
     private static ImageEvent event(SampleImages.Sample s) {

@@ -34,8 +34,11 @@ public final class Sandbox implements AutoCloseable {
     public static final String INPUT_TOPIC = "sandbox.images";
     public static final String ANSWER_TOPIC = "sandbox.answers";
     public static final String DEAD_LETTER_TOPIC = "sandbox.dead-letters";
+    /** The sandbox's topics, created at start. */
+    public static final List<String> TOPICS = List.of(INPUT_TOPIC, ANSWER_TOPIC, DEAD_LETTER_TOPIC);
+    /** Partitions of each sandbox topic. */
+    public static final int PARTITIONS = 3;
     static final String PIPELINE = "sandbox";
-    static final int PARTITIONS = 3;
 
     private final SandboxOptions options;
     private final PrintStream out;
@@ -77,7 +80,7 @@ public final class Sandbox implements AutoCloseable {
         out.println("sandbox: starting Kafka (KRaft, embedded) and the schema registry ...");
         services = SandboxServices.start();
         opened.add(services);
-        services.createTopics(List.of(INPUT_TOPIC, ANSWER_TOPIC, DEAD_LETTER_TOPIC), PARTITIONS);
+        services.createTopics(TOPICS, PARTITIONS);
         out.println("sandbox: bootstrap.servers=" + services.bootstrapServers()
                 + "  schema.registry.url=" + services.registryUrl());
         stateDir = tempStateDir();
