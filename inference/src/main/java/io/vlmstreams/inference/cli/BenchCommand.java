@@ -11,12 +11,14 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -24,7 +26,9 @@ import java.util.stream.Stream;
  * {@code bench}: throughput and latency of the engine per batch size. For each batch size it runs
  * one warm-up batch, then {@code --rounds} batches cycling through the images, and prints images/s,
  * prefill and decode tokens/s, per-request latency percentiles, and how the time splits between
- * preprocessing, the vision encoder and the decoder. Figures only: nothing is asserted.
+ * preprocessing, the vision encoder and the decoder. When node and {@code reference/node_modules}
+ * are present it first times transformers.js on the same folder and images ({@link TransformersJsBench})
+ * and prints the ratios: preprocessing images/s and generation images/s. Figures only: nothing is asserted.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure engine throughput and latency per batch size.")
 public final class BenchCommand implements Callable<Integer> {
@@ -47,6 +51,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt", defaultValue = "Describe this image.")
     String prompt;
 
+    @Option(names = "--compare-transformers-js", negatable = true, description =
+            "also time transformers.js (reference/bench.mjs) on the same model and images and print the ratios"
+                    + " (default: on when node and reference/node_modules are present)")
+    Boolean compareTransformersJs;
+
+    @Option(names = "--processor-rounds", defaultValue = "5", description = "rounds over the images for the preprocessing comparison (default: ${DEFAULT-VALUE})")
+    int processorRounds;
+
     private final PrintStream out;
 
     public BenchCommand() {
@@ -59,11 +71,26 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<byte[]> images = loadImages();
+        List<Path> files = imageFiles();
+        List<byte[]> images = new ArrayList<>();
+        for (Path p : files) {
+            images.add(Files.readAllBytes(p));
+        }
+        // transformers.js runs first, alone, so the two never compete for the cores or memory
+        TransformersJsBench.Result reference = referenceRun(files);
         int largest = Collections.max(batchSizes);
         try (LocalInferenceEngine e = LocalInferenceEngine.open(engine.config(largest))) {
-            out.printf(Locale.ROOT, "model %s on %s, %d images, max_new_tokens %d, %d rounds per batch size%n",
-                    e.modelId(), e.executionProvider(), images.size(), maxNewTokens, rounds);
+            out.printf(Locale.ROOT, "model %s on %s, %d images, max_new_tokens %d, %d rounds per batch size, load average %.2f%n",
+                    e.modelId(), e.executionProvider(), images.size(), maxNewTokens, rounds, loadAverage());
+            double javaPreprocess = preprocessImagesPerSecond(e, images);
+            out.printf(Locale.ROOT, "preprocessing (decode + preprocess + prompt, 1 thread): %.1f images/s%n", javaPreprocess);
+            if (reference != null) {
+                out.printf(Locale.ROOT, "transformers.js (read + processor()):                    %.1f images/s  -> ratio %.2fx%n",
+                        reference.processorImagesPerSecond(), javaPreprocess / reference.processorImagesPerSecond());
+                out.printf(Locale.ROOT, "transformers.js generate() (batch 1, %d images, %d new tokens): %.3f images/s, %.1f tok/s%n",
+                        reference.generatedImages(), reference.generatedTokens(), reference.generateImagesPerSecond(),
+                        reference.generatedTokens() / (reference.generateMillis() / 1000));
+            }
             out.println("batch  images/s  prefill_tok/s  decode_tok/s  p50_ms  p99_ms  | preprocess  encoder  prefill  decode  (share of stage time)");
             int next = 0;
             for (int b : batchSizes) {
@@ -80,8 +107,9 @@ public final class BenchCommand implements Callable<Integer> {
                         latencies.add(took);
                     }
                 }
-                print(b, e.stats().snapshot().minus(before), latencies, wall);
+                print(b, e.stats().snapshot().minus(before), latencies, wall, reference);
             }
+            out.printf(Locale.ROOT, "load average at the end %.2f%n", loadAverage());
         }
         return 0;
     }
@@ -100,13 +128,56 @@ public final class BenchCommand implements Callable<Integer> {
         return next + batch;
     }
 
-    private void print(int batch, EngineStats.Snapshot s, List<Long> latencies, long wallNanos) {
+    private TransformersJsBench.Result referenceRun(List<Path> files) throws IOException {
+        if (Boolean.FALSE.equals(compareTransformersJs)) {
+            return null;
+        }
+        Optional<TransformersJsBench> tjs = TransformersJsBench.locate(projectDir());
+        if (tjs.isEmpty()) {
+            if (Boolean.TRUE.equals(compareTransformersJs)) {
+                throw new IllegalStateException("--compare-transformers-js needs node and reference/node_modules (cd reference && npm ci --ignore-scripts)");
+            }
+            out.println("transformers.js comparison skipped: node or reference/node_modules missing");
+            return null;
+        }
+        out.println("running transformers.js on the same model and images ...");
+        return tjs.get().run(engine.model, files, maxNewTokens, processorRounds, false);
+    }
+
+    /** Single-threaded, like transformers.js's processor(), after a JIT warm-up. */
+    private double preprocessImagesPerSecond(LocalInferenceEngine e, List<byte[]> images) {
+        for (int r = 0; r < 3; r++) {
+            prepareAll(e, images);
+        }
+        long t0 = System.nanoTime();
+        for (int r = 0; r < processorRounds; r++) {
+            prepareAll(e, images);
+        }
+        return (double) processorRounds * images.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private void prepareAll(LocalInferenceEngine e, List<byte[]> images) {
+        for (int i = 0; i < images.size(); i++) {
+            e.prepare(InferenceRequest.generate("prep-" + i, images.get(i), prompt, GenerationSettings.greedy(maxNewTokens)));
+        }
+    }
+
+    static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static Path projectDir() {
+        return Path.of(System.getProperty("vlm.project.dir", "."));
+    }
+
+    private void print(int batch, EngineStats.Snapshot s, List<Long> latencies, long wallNanos, TransformersJsBench.Result reference) {
         Collections.sort(latencies);
         double wall = wallNanos / 1e9;
         double stages = s.preprocessNanos() + s.encodeNanos() + s.prefillNanos() + s.decodeNanos();
-        out.printf(Locale.ROOT, "%5d  %8.2f  %13.1f  %12.1f  %6.0f  %6.0f  | %9.1f%%  %6.1f%%  %6.1f%%  %5.1f%%%n",
+        double imagesPerSecond = s.requests() / wall;
+        out.printf(Locale.ROOT, "%5d  %8.2f  %13.1f  %12.1f  %6.0f  %6.0f  | %9.1f%%  %6.1f%%  %6.1f%%  %5.1f%%  %s%n",
                 batch,
-                s.requests() / wall,
+                imagesPerSecond,
                 s.prefillTokens() / (s.prefillNanos() / 1e9),
                 s.decodeNanos() == 0 ? 0.0 : (s.generatedTokens() - s.requests()) / (s.decodeNanos() / 1e9),
                 percentile(latencies, 0.50) / 1e6,
@@ -114,7 +185,9 @@ public final class BenchCommand implements Callable<Integer> {
                 100 * s.preprocessNanos() / stages,
                 100 * s.encodeNanos() / stages,
                 100 * s.prefillNanos() / stages,
-                100 * s.decodeNanos() / stages);
+                100 * s.decodeNanos() / stages,
+                reference == null || reference.generatedImages() == 0 ? ""
+                        : String.format(Locale.ROOT, "| %.2fx transformers.js", imagesPerSecond / reference.generateImagesPerSecond()));
     }
 
     private static double percentile(List<Long> sorted, double q) {
@@ -122,13 +195,11 @@ public final class BenchCommand implements Callable<Integer> {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }
 
-    private List<byte[]> loadImages() throws IOException {
-        Path dir = imagesDir != null ? imagesDir : Path.of(System.getProperty("vlm.project.dir", "."), "fixtures/upstream/images");
-        List<byte[]> out = new ArrayList<>();
+    private List<Path> imageFiles() throws IOException {
+        Path dir = imagesDir != null ? imagesDir : projectDir().resolve("fixtures/upstream/images");
+        List<Path> out;
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
-                out.add(Files.readAllBytes(p));
-            }
+            out = files.filter(Files::isRegularFile).sorted().toList();
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("no images in " + dir);

@@ -17,7 +17,7 @@ public final class EngineLoader {
     public static InferenceEngine open(ModelConfig model) {
         RuntimeConfig cpu = RuntimeConfig.cpu();
         RuntimeConfig runtime = new RuntimeConfig(ExecutionProvider.parse(model.provider()), model.deviceId(),
-                cpu.intraOpThreads(), cpu.interOpThreads(), cpu.optimizationLevel());
+                model.intraOpThreads(), model.interOpThreads(), cpu.optimizationLevel());
         return LocalInferenceEngine.open(EngineConfig.defaults(model.dir()).withDtype(model.dtype()).withRuntime(runtime));
     }
 }

@@ -25,6 +25,7 @@ public final class Main implements Runnable {
         cli.addSubcommand(new io.vlmstreams.testkit.cli.ModelCommand());
         cli.addSubcommand(new io.vlmstreams.inference.cli.InferCommand());
         cli.addSubcommand(new io.vlmstreams.inference.cli.BenchCommand());
+        cli.addSubcommand(new BenchE2eCommand());
         cli.addSubcommand(new RunCommand());
         cli.addSubcommand(new ProduceCommand());
         cli.addSubcommand(new TailCommand());

@@ -1,0 +1,82 @@
+// Times transformers.js 4.3.1 on an LFM2-VL ONNX folder, the way its users run it, offline:
+//   node reference/bench.mjs MODEL_DIR MAX_NEW_TOKENS ROUNDS [--processor-only] IMAGE...
+// Preprocessing: every image is read (RawImage.read) and run through processor() ROUNDS times.
+// Generation (unless --processor-only): every image once through processor() + generate() (greedy,
+// batch 1: transformers.js's LFM2-VL generate() takes one image per call), after one warm-up call.
+// Prints one JSON line: {"processor": {...}, "generate": {...}} with per-image times in ms.
+// Split-layout folders get the same projector hook as generate.mjs.
+import path from 'node:path';
+import fs from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { env, AutoProcessor, AutoModelForImageTextToText, RawImage, Tensor } from '@huggingface/transformers';
+
+const args = process.argv.slice(2);
+const processorOnly = args.includes('--processor-only');
+const [modelDir, maxNewTokensArg, roundsArg, ...images] = args.filter((a) => a !== '--processor-only');
+if (!modelDir || !maxNewTokensArg || !roundsArg || images.length === 0) {
+    console.error('usage: node bench.mjs MODEL_DIR MAX_NEW_TOKENS ROUNDS [--processor-only] IMAGE...');
+    process.exit(2);
+}
+const folder = path.resolve(modelDir);
+env.allowRemoteModels = false;
+env.allowLocalModels = true;
+env.localModelPath = path.dirname(folder) + path.sep;
+const name = path.basename(folder);
+const rounds = Math.max(1, Number(roundsArg));
+const maxNewTokens = Number(maxNewTokensArg);
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+const processor = await AutoProcessor.from_pretrained(name);
+const messages = [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Describe this image.' }] }];
+const text = processor.apply_chat_template(messages, { add_generation_prompt: true });
+
+// decode + preprocess + tokenize, the same work as the Java engine's RequestPreparer
+async function prepare(file) {
+    const image = await RawImage.read(file);
+    return processor(image, text);
+}
+
+await prepare(images[0]); // warm-up (JIT, lazy tables)
+const processorMs = [];
+const t0 = process.hrtime.bigint();
+for (let r = 0; r < rounds; r++) {
+    for (const file of images) {
+        const t = process.hrtime.bigint();
+        await prepare(file);
+        processorMs.push(ms(t));
+    }
+}
+const processorTotal = ms(t0);
+const report = { processor: { images: processorMs.length, total_ms: processorTotal, per_image_ms: processorMs } };
+
+if (!processorOnly) {
+    const model = await AutoModelForImageTextToText.from_pretrained(name, { dtype: 'fp32', device: 'cpu' });
+    const projectorFile = path.join(folder, 'onnx', 'projector.onnx');
+    if (fs.existsSync(projectorFile)) {
+        const projector = await ort.InferenceSession.create(projectorFile);
+        const encoder = model.sessions.vision_encoder;
+        model.encode_image = async (inputs) => {
+            const feeds = Object.fromEntries(encoder.inputNames.map((n) => [n, inputs[n].ort_tensor]));
+            const encoded = await encoder.run(feeds);
+            const projectorFeeds = Object.fromEntries(projector.inputNames.map((n) => [n, encoded[n] ?? inputs[n]?.ort_tensor]));
+            const projected = await projector.run(projectorFeeds);
+            return new Tensor(projected[projector.outputNames[0]]);
+        };
+    }
+    const run = async (file) => {
+        const inputs = await prepare(file);
+        const output = await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false });
+        return { prompt: inputs.input_ids.dims.at(-1), generated: output.dims.at(-1) - inputs.input_ids.dims.at(-1) };
+    };
+    await run(images[0]); // warm-up: session initialisation and first-run allocations
+    const perImage = [];
+    const g0 = process.hrtime.bigint();
+    for (const file of images) {
+        const t = process.hrtime.bigint();
+        const r = await run(file);
+        perImage.push({ image: path.basename(file), ms: ms(t), prompt_tokens: r.prompt, new_tokens: r.generated });
+    }
+    report.generate = { images: perImage.length, total_ms: ms(g0), per_image: perImage };
+    await model.dispose();
+}
+console.log(JSON.stringify(report));

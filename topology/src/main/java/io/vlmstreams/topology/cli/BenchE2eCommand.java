@@ -1,0 +1,48 @@
+package io.vlmstreams.topology.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import io.vlmstreams.topology.sandbox.E2eBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench-e2e}: answers/s through a real (embedded) broker and schema registry, next to the
+ * engine alone on the same images. See {@link E2eBench}.
+ */
+@Command(name = "bench-e2e", mixinStandardHelpOptions = true,
+        description = "Measure answers/s end to end through embedded Kafka, with the ratio to the engine alone.")
+public final class BenchE2eCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "ONNX model folder")
+    Path model;
+
+    @Option(names = "--dtype", defaultValue = "fp32")
+    String dtype;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "events = rounds x the sample images (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--max-new-tokens", defaultValue = "16", description = "default: ${DEFAULT-VALUE}")
+    int maxNewTokens;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "pipeline batch.max.size (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--threads", defaultValue = "0", description = "engine.intra.op.threads (0: the application's default)")
+    int threads;
+
+    @Option(names = "--stream-threads", defaultValue = "1", description = "num.stream.threads (default: ${DEFAULT-VALUE})")
+    int streamThreads;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "give up after (ISO-8601, default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        return new E2eBench(new E2eBench.Options(model, dtype, rounds, maxNewTokens, batchSize, threads, streamThreads, timeout),
+                System.out).run();
+    }
+}
