@@ -71,6 +71,66 @@ public final class DecoderCache implements AutoCloseable {
         return new DecoderCache(out, created, rows.length, pastLength - dropLeading);
     }
 
+    /**
+     * A new cache with the rows of {@code first} followed by the rows of {@code second}. Attention
+     * caches of the shorter past are left-padded with zeros to the longer one (the caller pads the
+     * attention mask with 0 there, so those positions are never attended); conv caches have no past
+     * axis and are stacked as they are. Both inputs stay valid; the caller closes all three.
+     */
+    public static DecoderCache concat(OrtEnvironment env, DecoderCache first, DecoderCache second) {
+        if (!first.tensors.keySet().equals(second.tensors.keySet())) {
+            throw new IllegalArgumentException("caches of different graphs: " + first.tensors.keySet() + " vs " + second.tensors.keySet());
+        }
+        int past = Math.max(first.pastLength, second.pastLength);
+        Map<String, OnnxTensor> out = new LinkedHashMap<>();
+        List<AutoCloseable> created = new ArrayList<>();
+        try {
+            for (Map.Entry<String, OnnxTensor> e : first.tensors.entrySet()) {
+                OnnxTensor a = e.getValue();
+                OnnxTensor b = second.tensors.get(e.getKey());
+                boolean kv = e.getKey().startsWith(KV_PREFIX);
+                OnnxTensor joined = stack(env, a, b, kv ? past : -1);
+                created.add(joined);
+                out.put(e.getKey(), joined);
+            }
+        } catch (OrtException | RuntimeException ex) {
+            created.forEach(DecoderCache::closeQuietly);
+            throw new OnnxModelException("cannot merge decoder caches: " + ex.getMessage(), ex);
+        }
+        return new DecoderCache(out, created, first.batch + second.batch, past);
+    }
+
+    /** {@code a} then {@code b} along axis 0; with {@code past >= 0}, axis 2 of each left-padded with zeros to {@code past}. */
+    private static OnnxTensor stack(OrtEnvironment env, OnnxTensor a, OnnxTensor b, int past) throws OrtException {
+        long[] sa = a.getInfo().getShape();
+        long[] sb = b.getInfo().getShape();
+        int elem = a.getInfo().type.size;
+        long[] outShape = sa.clone();
+        outShape[0] = sa[0] + sb[0];
+        if (past >= 0) {
+            outShape[2] = past;
+        }
+        ByteBuffer dst = ByteBuffer.allocate((int) (Tensors.elements(outShape) * elem));
+        for (OnnxTensor t : List.of(a, b)) {
+            long[] shape = t.getInfo().getShape();
+            ByteBuffer src = t.getByteBuffer();
+            if (past < 0 || shape[2] == past) {
+                dst.put(src);
+                continue;
+            }
+            // [heads, past, dim] per row: zeros for the missing leading positions, then the row's own
+            long inner = (shape.length > 3 ? Tensors.elements(java.util.Arrays.copyOfRange(shape, 3, shape.length)) : 1) * elem;
+            int padBytes = (int) ((past - shape[2]) * inner);
+            int headBytes = (int) (shape[2] * inner);
+            for (long r = 0; r < shape[0] * shape[1]; r++) {
+                dst.position(dst.position() + padBytes);
+                dst.put(src.duplicate().position((int) (r * headBytes)).limit((int) ((r + 1) * headBytes)));
+            }
+        }
+        dst.flip();
+        return Tensors.fromBytes(env, dst, a.getInfo().type, outShape);
+    }
+
     /** Rows of axis 0 and, when {@code drop > 0}, the leading {@code drop} entries of axis 2. */
     private static OnnxTensor slice(OrtEnvironment env, OnnxTensor t, long[] shape, int[] rows, int drop) throws OrtException {
         int elem = t.getInfo().type.size;

@@ -1,0 +1,252 @@
+package io.vlmstreams.inference.generate;
+
+import io.vlmstreams.inference.onnx.DecoderCache;
+import io.vlmstreams.inference.onnx.DecoderSession;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Continuous batching in decode: a running batch that new sequences {@link #join} between steps and
+ * finished ones leave. A joining group is prefilled on its own (left-padded among itself), then its
+ * caches are merged into the running ones, the shorter past left-padded with masked zeros; every
+ * row keeps its own position ids and mask, so its tokens are those it would get alone. Rows that
+ * finish are sliced out and left padding no remaining row needs is trimmed. Sampling is per row with
+ * its own seeded {@link Sampler}, as in {@link BatchGenerator}. Not thread-safe (the decoder session
+ * is not); close it to release the caches.
+ *
+ * @param <K> the caller's handle for a sequence, returned with its output
+ */
+public final class ContinuousBatch<K> implements AutoCloseable {
+
+    /** A sequence that left the batch, with the handle it joined under. */
+    public record Finished<K>(K key, GenerationOutput output) { }
+
+    private final DecoderSession decoder;
+    private final InputEmbedder embedder;
+    private final long padTokenId;
+    private List<Row<K>> active = new ArrayList<>();
+    private DecoderCache cache;
+    private long[] mask = new long[0];
+    private int width;
+    private long prefillNanos;
+    private long decodeNanos;
+    private long prefillTokens;
+    private int steps;
+    private long decodeTokens;
+
+    public ContinuousBatch(DecoderSession decoder, InputEmbedder embedder, long padTokenId) {
+        this.decoder = decoder;
+        this.embedder = embedder;
+        this.padTokenId = padTokenId;
+    }
+
+    /** Sequences still generating. */
+    public int size() {
+        return active.size();
+    }
+
+    /** Prefill and decode time and token counts so far. */
+    public BatchTimings timings() {
+        return new BatchTimings(prefillNanos, decodeNanos, prefillTokens, steps, decodeTokens);
+    }
+
+    /**
+     * Prefills {@code inputs} and adds them to the running batch; returns those already finished by
+     * their first token (stop token, or max_new_tokens of 1).
+     */
+    public List<Finished<K>> join(List<K> keys, List<GenerationInput> inputs) {
+        if (keys.size() != inputs.size()) {
+            throw new IllegalArgumentException(keys.size() + " keys for " + inputs.size() + " inputs");
+        }
+        if (inputs.isEmpty()) {
+            return List.of();
+        }
+        long t0 = System.nanoTime();
+        List<long[]> prompts = new ArrayList<>();
+        List<SequenceInput> seqs = new ArrayList<>();
+        for (GenerationInput in : inputs) {
+            prompts.add(in.prompt().tokenIds());
+            seqs.add(in.prompt());
+            prefillTokens += in.prompt().tokenIds().length;
+        }
+        LeftPaddedBatch batch = LeftPaddedBatch.of(prompts, padTokenId);
+        DecoderSession.Step step = new Prefill(decoder, batch, embedder.embed(batch, seqs)).run(1);
+        List<Row<K>> joined = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            joined.add(new Row<>(keys.get(i), inputs.get(i), batch.lengths()[i]));
+        }
+        List<Finished<K>> finished = new ArrayList<>();
+        Running<K> fresh = advance(new Running<>(joined, step.cache(), batch.mask(), batch.width()), step.logits(), finished);
+        merge(fresh);
+        prefillNanos += System.nanoTime() - t0;
+        return finished;
+    }
+
+    /** One decoder step for every running sequence; returns the ones that finished with it. */
+    public List<Finished<K>> step() {
+        if (active.isEmpty()) {
+            return List.of();
+        }
+        long t0 = System.nanoTime();
+        int n = active.size();
+        long[] tokens = new long[n];
+        long[] positions = new long[n];
+        long[] nextMask = new long[n * (width + 1)];
+        for (int b = 0; b < n; b++) {
+            Row<K> row = active.get(b);
+            tokens[b] = row.lastToken();
+            positions[b] = row.position();
+            System.arraycopy(mask, b * width, nextMask, b * (width + 1), width);
+            nextMask[b * (width + 1) + width] = 1;
+        }
+        DecoderSession.Step next = decoder.run(embedder.embedTokens(tokens), n, 1, nextMask, positions, cache, 1);
+        cache.close();
+        steps++;
+        decodeTokens += n;
+        List<Finished<K>> finished = new ArrayList<>();
+        Running<K> r = advance(new Running<>(active, next.cache(), nextMask, width + 1), next.logits(), finished);
+        active = r.rows;
+        cache = r.cache;
+        mask = r.mask;
+        width = r.width;
+        decodeNanos += System.nanoTime() - t0;
+        return finished;
+    }
+
+    /** Rows, their caches and mask [rows, width], width == the caches' past length. */
+    private record Running<K>(List<Row<K>> rows, DecoderCache cache, long[] mask, int width) { }
+
+    /** Samples each row's next token from {@code logits}; finished rows leave (their cache rows too). */
+    private Running<K> advance(Running<K> r, DecoderSession.Logits logits, List<Finished<K>> finished) {
+        List<Row<K>> still = new ArrayList<>();
+        List<Integer> keep = new ArrayList<>();
+        for (int b = 0; b < r.rows.size(); b++) {
+            Row<K> row = r.rows.get(b);
+            row.accept(row.sampler.next(logits.last(b)));
+            if (row.done()) {
+                finished.add(new Finished<>(row.key, row.output()));
+            } else {
+                still.add(row);
+                keep.add(b);
+            }
+        }
+        if (still.size() == r.rows.size()) {
+            return r;
+        }
+        int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
+        int drop = still.isEmpty() ? 0 : commonPadding(still, r.width);
+        DecoderCache compact = r.cache.select(decoder.runtime().env(), rows, drop);
+        r.cache.close();
+        return new Running<>(still, compact, selectMask(r.mask, r.width, rows, drop), r.width - drop);
+    }
+
+    /** Appends {@code fresh} to the running batch, left-padding the shorter caches and masks. */
+    private void merge(Running<K> fresh) {
+        if (fresh.rows.isEmpty()) {
+            fresh.cache.close();
+            return;
+        }
+        if (active.isEmpty()) {
+            if (cache != null) {
+                cache.close();
+            }
+            active = new ArrayList<>(fresh.rows);
+            cache = fresh.cache;
+            mask = fresh.mask;
+            width = fresh.width;
+            return;
+        }
+        DecoderCache merged;
+        try {
+            merged = DecoderCache.concat(decoder.runtime().env(), cache, fresh.cache);
+        } finally {
+            fresh.cache.close();
+        }
+        cache.close();
+        int w = Math.max(width, fresh.width);
+        long[] m = new long[(active.size() + fresh.rows.size()) * w];
+        int b = 0;
+        for (int i = 0; i < active.size(); i++, b++) {
+            System.arraycopy(mask, i * width, m, b * w + (w - width), width);
+        }
+        for (int i = 0; i < fresh.rows.size(); i++, b++) {
+            System.arraycopy(fresh.mask, i * fresh.width, m, b * w + (w - fresh.width), fresh.width);
+        }
+        List<Row<K>> rows = new ArrayList<>(active);
+        rows.addAll(fresh.rows);
+        active = rows;
+        cache = merged;
+        mask = m;
+        width = w;
+    }
+
+    /** Leading columns that are padding in every remaining row. */
+    private static <K> int commonPadding(List<Row<K>> rows, int width) {
+        int pad = width;
+        for (Row<K> r : rows) {
+            pad = Math.min(pad, width - r.cachedLength());
+        }
+        return Math.max(0, pad);
+    }
+
+    private static long[] selectMask(long[] mask, int width, int[] keep, int drop) {
+        int w = width - drop;
+        long[] out = new long[keep.length * w];
+        for (int k = 0; k < keep.length; k++) {
+            System.arraycopy(mask, keep[k] * width + drop, out, k * w, w);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (cache != null) {
+            cache.close();
+            cache = null;
+        }
+        active = new ArrayList<>();
+    }
+
+    /** One sequence's decoding state: every token but the last is in the cache; the last is fed next. */
+    private static final class Row<K> {
+        final K key;
+        final GenerationInput input;
+        final Sampler sampler;
+        final int promptLength;
+        final List<Long> tokens = new ArrayList<>();
+        boolean stopped;
+
+        Row(K key, GenerationInput input, int promptLength) {
+            this.key = key;
+            this.input = input;
+            this.promptLength = promptLength;
+            this.sampler = new Sampler(input.settings(), input.prompt().tokenIds());
+        }
+
+        void accept(int token) {
+            tokens.add((long) token);
+            stopped = input.stopsAt(token);
+        }
+
+        boolean done() {
+            return stopped || tokens.size() >= input.settings().maxNewTokens();
+        }
+
+        long lastToken() {
+            return tokens.get(tokens.size() - 1);
+        }
+
+        long position() {
+            return promptLength + tokens.size() - 1;
+        }
+
+        int cachedLength() {
+            return promptLength + tokens.size() - 1;
+        }
+
+        GenerationOutput output() {
+            return new GenerationOutput(tokens.stream().mapToLong(Long::longValue).toArray(), stopped);
+        }
+    }
+}
