@@ -59,6 +59,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--processor-rounds", defaultValue = "5", description = "rounds over the images for the preprocessing comparison (default: ${DEFAULT-VALUE})")
     int processorRounds;
 
+    @Option(names = "--preprocess-only", description = "only the preprocessing comparison: no generation on either side")
+    boolean preprocessOnly;
+
     private final PrintStream out;
 
     public BenchCommand() {
@@ -87,6 +90,11 @@ public final class BenchCommand implements Callable<Integer> {
             if (reference != null) {
                 out.printf(Locale.ROOT, "transformers.js (read + processor()):                    %.1f images/s  -> ratio %.2fx%n",
                         reference.processorImagesPerSecond(), javaPreprocess / reference.processorImagesPerSecond());
+            }
+            if (preprocessOnly) {
+                return 0;
+            }
+            if (reference != null) {
                 out.printf(Locale.ROOT, "transformers.js generate() (batch 1, %d images, %d new tokens): %.3f images/s, %.1f tok/s%n",
                         reference.generatedImages(), reference.generatedTokens(), reference.generateImagesPerSecond(),
                         reference.generatedTokens() / (reference.generateMillis() / 1000));
@@ -141,7 +149,7 @@ public final class BenchCommand implements Callable<Integer> {
             return null;
         }
         out.println("running transformers.js on the same model and images ...");
-        return tjs.get().run(engine.model, files, maxNewTokens, processorRounds, false);
+        return tjs.get().run(engine.model, files, maxNewTokens, processorRounds, preprocessOnly);
     }
 
     /** Single-threaded, like transformers.js's processor(), after a JIT warm-up. */
