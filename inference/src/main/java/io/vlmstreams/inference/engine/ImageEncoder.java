@@ -14,18 +14,18 @@ import java.util.Map;
  * image using each tile's image-token count. The graph treats tiles independently, so an image's
  * features do not depend on its call-mates.
  */
-final class ImageEncoder {
+public final class ImageEncoder {
 
     private final VisionEncoderSession vision;
     private final int maxTiles;
 
-    ImageEncoder(VisionEncoderSession vision, int maxTiles) {
+    public ImageEncoder(VisionEncoderSession vision, int maxTiles) {
         this.vision = vision;
         this.maxTiles = maxTiles;
     }
 
     /** Features per image, in order: rows of text-hidden floats, one per image token. */
-    List<float[]> encode(List<ProcessedImage> images) {
+    public List<float[]> encode(List<ProcessedImage> images) {
         float[][] out = new float[images.size()][];
         Map<Integer, List<Integer>> byPadding = new LinkedHashMap<>();
         for (int i = 0; i < images.size(); i++) {

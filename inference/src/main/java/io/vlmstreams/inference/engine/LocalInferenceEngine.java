@@ -131,21 +131,33 @@ public final class LocalInferenceEngine implements InferenceEngine {
             return result;
         }
         long now = System.nanoTime();
-        CompletableFuture<PreparedRequest> prepared = CompletableFuture.supplyAsync(() -> preparer.prepare(request), preprocessPool);
+        CompletableFuture<PreparedRequest> prepared = prepareAsync(request);
         queue.add(new Pending(request, prepared, result, now, preparer.estimateImageTokens(request)));
         return result;
     }
 
     @Override
     public List<Outcome> runBatch(List<InferenceRequest> requests) {
+        if (closed) {
+            return requests.stream().<Outcome>map(r -> new Outcome.Failure(r.requestId(),
+                    new InferenceException(InferenceException.Kind.INFERENCE_FAILED, "engine is closed"))).toList();
+        }
         long now = System.nanoTime();
         List<CompletableFuture<PreparedRequest>> prepared = new ArrayList<>();
         for (InferenceRequest r : requests) {
-            prepared.add(CompletableFuture.supplyAsync(() -> preparer.prepare(r), preprocessPool));
+            prepared.add(prepareAsync(r));
         }
         long[] submitted = new long[requests.size()];
         Arrays.fill(submitted, now);
         return runPrepared(requests, prepared, submitted);
+    }
+
+    private CompletableFuture<PreparedRequest> prepareAsync(InferenceRequest request) {
+        try {
+            return CompletableFuture.supplyAsync(() -> preparer.prepare(request), preprocessPool);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new InferenceException(InferenceException.Kind.INFERENCE_FAILED, "engine is closed"));
+        }
     }
 
     /** Waits for the preparations, runs the model batches, and returns one outcome per request in order. */
@@ -316,7 +328,13 @@ public final class LocalInferenceEngine implements InferenceEngine {
             Thread.currentThread().interrupt();
         }
         failPending();
-        preprocessPool.shutdownNow();
+        // queued preparations still run (they are short), so no caller waits on a task that never starts
+        preprocessPool.shutdown();
+        try {
+            preprocessPool.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         modelLock.lock();
         try {
             sessions.close();

@@ -27,6 +27,7 @@ public final class Main implements Runnable {
         cli.addSubcommand(new RunCommand());
         cli.addSubcommand(new ProduceCommand());
         cli.addSubcommand(new TailCommand());
+        cli.addSubcommand(new io.vlmstreams.inference.cli.BenchCommand());
         return cli;
     }
 
