@@ -81,9 +81,16 @@ public final class SoakCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "soak: model %s on %s, batch size %d, max_new_tokens %d%n",
                     e.modelId(), e.executionProvider(), batchSize, maxNewTokens);
             long start = System.nanoTime();
-            // one warm-up batch: sessions, arenas and JIT settle before the first sample
-            long done = Math.min(batchSize, limit);
-            long failures = runBatch(e, images, 0, (int) done);
+            // warm-up: one pass over every image, so sessions, allocator arenas and JIT have seen the
+            // largest input before the first sample and the first window is not a low baseline
+            long warmup = Math.min(limit, Math.max(batchSize, (long) Math.ceil(images.size() / (double) batchSize) * batchSize));
+            long done = 0;
+            long failures = 0;
+            while (done < warmup) {
+                int n = (int) Math.min(batchSize, warmup - done);
+                failures += runBatch(e, images, done, n);
+                done += n;
+            }
             samples.add(sample(start, done, samples.size()));
             long lastSample = System.nanoTime();
             long sampledAt = done;

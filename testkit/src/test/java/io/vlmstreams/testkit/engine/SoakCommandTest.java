@@ -21,19 +21,25 @@ class SoakCommandTest {
     Path temp;
 
     @Test
-    void printsHeapAndRssSamplesAndAVerdict() {
+    void printsHeapAndRssSamplesAndAVerdict() throws Exception {
         Path model = TinyModel.convert(temp.resolve("tiny-onnx"), Layout.ONNX_COMMUNITY);
+        Path images = java.nio.file.Files.createDirectories(temp.resolve("images"));
+        for (String name : List.of("coins.png", "green_palette.png")) {
+            java.nio.file.Files.copy(TinyModel.image(name), images.resolve(name));
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int rc;
         try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             rc = new CommandLine(new SoakCommand(capture)).execute("--model", model.toString(), "--requests", "12",
                     "--batch-size", "3", "--max-new-tokens", "3", "--interval", "0",
-                    "--images", TinyModel.image("coins.png").getParent().toString());
+                    "--images", images.toString());
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         System.out.print(output);
         List<String> samples = output.lines().filter(l -> l.startsWith("sample ")).toList();
+        // warm-up pass (one batch covers both images), then a sample after each of the 3 other batches
         assertThat(samples).hasSize(4).allSatisfy(l -> assertThat(l).contains("heap_used_mb=", "rss_mb="));
+        assertThat(samples.get(0)).contains("requests=3");
         assertThat(samples.get(3)).contains("requests=12");
         assertThat(output).contains("soak: 12 requests", "0 failed").containsPattern("VERDICT: (FLAT|GROWING) heap");
         // exit code follows the verdict; the verdict itself is not asserted (no timed or memory asserts)
