@@ -23,7 +23,10 @@ class RedactionTest {
                 "bootstrap.servers", "broker:9092",
                 "security.protocol", "SASL_SSL"));
         assertThat(redacted).containsEntry("bootstrap.servers", "broker:9092").containsEntry("security.protocol", "SASL_SSL");
-        assertThat(redacted).filteredOnKey(k -> !k.equals("bootstrap.servers") && !k.equals("security.protocol"))
-                .allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(Redaction.HIDDEN));
+        redacted.forEach((k, v) -> {
+            if (!k.equals("bootstrap.servers") && !k.equals("security.protocol")) {
+                assertThat(v).as(k).isEqualTo(Redaction.HIDDEN);
+            }
+        });
     }
 }

@@ -80,7 +80,7 @@ class BadInputTest {
         settings.putAll(Map.of("dead.letter.topic", DLQ, "pipelines", "p", "batch.max.size", "4", "batch.linger.ms", "30",
                 "pipeline.p.input.topics", IN, "pipeline.p.output.topic", OUT, "pipeline.p.prompt", "Describe this image.",
                 "pipeline.p.max.new.tokens", "3", "pipeline.p.max.prompt.chars", String.valueOf(MAX_PROMPT_CHARS),
-                "engine.fault.inject.event-ids", "inference-fault"));
+                "engine.fault.inject.event-ids", "inference-fault,batch-fault"));
         app = TestApp.start(settings);
         io = new KafkaIo(kafka.clientProperties(), registry.url());
         producer = new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer());
@@ -152,6 +152,32 @@ class BadInputTest {
     }
 
     @Order(2)
+    @Test
+    void anInferenceFailureInABatchDeadLettersOnlyItsRecordAndItsBatchMatesAreAnswered() throws Exception {
+        byte[] image = KafkaIo.fixtureImage("green_palette.png");
+        List<String> ids = List.of("mate-1", "mate-2", "batch-fault", "mate-3");
+        List<Long> offsets = new ArrayList<>();
+        // sent back to back, so the processor collects them into one batch of four (batch.max.size)
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+        for (String id : ids) {
+            sent.add(producer.send(new ProducerRecord<>(IN, "k".getBytes(StandardCharsets.UTF_8),
+                    io.serialize(IN, KafkaIo.inline(id, "k", image)))));
+        }
+        for (var f : sent) {
+            offsets.add(f.get().offset());
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            String offset = String.valueOf(offsets.get(i));
+            Optional<CommittedReader.Output> out = reader.await(o -> o.topic().equals(OUT) ? id.equals(o.field("event_id"))
+                    : IN.equals(o.field("source_topic")) && offset.equals(o.field("source_offset")), LIMIT);
+            String outcome = out.map(o -> o.topic().equals(OUT) ? ANSWERED : o.field("reason")).orElse("NOTHING");
+            table.put("batch of 4 with an injected inference failure: " + id, outcome);
+            assertThat(outcome).as(id).isEqualTo(id.equals("batch-fault") ? "INFERENCE_FAILED" : ANSWERED);
+        }
+    }
+
+    @Order(3)
     @Test
     void aGoodRecordAfterAllOfThemIsAnsweredOnTheSamePartition() throws Exception {
         byte[] good = io.serialize(IN, KafkaIo.inline("final-good", "k", KafkaIo.fixtureImage("green_palette.png")));
