@@ -13,8 +13,17 @@ import java.util.Map;
  * share a patch padding go into one call (up to a tile cap), and the output rows are split back per
  * image using each tile's image-token count. The graph treats tiles independently, so an image's
  * features do not depend on its call-mates.
+ *
+ * <p>Padding is trimmed first: an image's tiles are padded to its largest tile's real patch count
+ * rounded up to a bucket, instead of the processor's maximum (1024). Padding patches are masked
+ * out, so this changes no feature, and the encoder's attention cost falls with the square of the
+ * trimmed length (a 64-token image needs 256 patches, not 1024). The bucket depends only on the
+ * image itself, so call-mates never change an image's padding either.
  */
 public final class ImageEncoder {
+
+    /** Padding granularity in patches (64 image tokens at downsample 2). */
+    static final int PATCH_BUCKET = 256;
 
     private final VisionEncoderSession vision;
     private final int maxTiles;
@@ -25,7 +34,11 @@ public final class ImageEncoder {
     }
 
     /** Features per image, in order: rows of text-hidden floats, one per image token. */
-    public List<float[]> encode(List<ProcessedImage> images) {
+    public List<float[]> encode(List<ProcessedImage> original) {
+        List<ProcessedImage> images = new ArrayList<>(original.size());
+        for (ProcessedImage img : original) {
+            images.add(img.withMaxPatches(trimmedPatches(img)));
+        }
         float[][] out = new float[images.size()][];
         Map<Integer, List<Integer>> byPadding = new LinkedHashMap<>();
         for (int i = 0; i < images.size(); i++) {
@@ -49,6 +62,16 @@ public final class ImageEncoder {
             }
         }
         return List.of(out);
+    }
+
+    /** The image's largest real patch count rounded up to the bucket, at most its current padding. */
+    static int trimmedPatches(ProcessedImage img) {
+        int valid = 1;
+        for (int t = 0; t < img.tiles(); t++) {
+            valid = Math.max(valid, img.validPatches(t));
+        }
+        int bucketed = (valid + PATCH_BUCKET - 1) / PATCH_BUCKET * PATCH_BUCKET;
+        return Math.min(img.maxPatches(), bucketed);
     }
 
     private void run(List<ProcessedImage> images, List<Integer> call, float[][] out) {

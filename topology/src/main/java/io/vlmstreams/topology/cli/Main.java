@@ -24,10 +24,10 @@ public final class Main implements Runnable {
         // subcommands: one line each
         cli.addSubcommand(new io.vlmstreams.testkit.cli.ModelCommand());
         cli.addSubcommand(new io.vlmstreams.inference.cli.InferCommand());
+        cli.addSubcommand(new io.vlmstreams.inference.cli.BenchCommand());
         cli.addSubcommand(new RunCommand());
         cli.addSubcommand(new ProduceCommand());
         cli.addSubcommand(new TailCommand());
-        cli.addSubcommand(new io.vlmstreams.inference.cli.BenchCommand());
         cli.addSubcommand(new io.vlmstreams.inference.cli.SoakCommand());
         return cli;
     }
