@@ -54,8 +54,16 @@ public final class SoakCommand implements Callable<Integer> {
             description = "seconds between memory samples; 0 samples after every batch (default: ${DEFAULT-VALUE})")
     double intervalSeconds;
 
+    @Option(names = "--warmup", defaultValue = "30", paramLabel = "SECONDS",
+            description = "seconds of batches before the first sample, at least one pass over the images (default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
+
     @Option(names = "--tolerance-mb", defaultValue = "32", description = "growth still counted as flat (default: ${DEFAULT-VALUE})")
     long toleranceMb;
+
+    @Option(names = "--tolerance-percent", defaultValue = "5",
+            description = "growth still counted as flat, as a share of the first window, when larger (default: ${DEFAULT-VALUE})")
+    double tolerancePercent;
 
     @Option(names = "--images", description = "folder of images (default: the project's fixtures/upstream/images)")
     Path imagesDir;
@@ -81,16 +89,19 @@ public final class SoakCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "soak: model %s on %s, batch size %d, max_new_tokens %d%n",
                     e.modelId(), e.executionProvider(), batchSize, maxNewTokens);
             long start = System.nanoTime();
-            // warm-up: one pass over every image, so sessions, allocator arenas and JIT have seen the
-            // largest input before the first sample and the first window is not a low baseline
-            long warmup = Math.min(limit, Math.max(batchSize, (long) Math.ceil(images.size() / (double) batchSize) * batchSize));
+            // Warm-up: at least one pass over every image and --warmup seconds, so sessions, JIT and the
+            // native allocators (which keep their peak: batches of different images pad to different
+            // sizes) have settled before the first sample; otherwise the first window is a low baseline.
+            long warmupRequests = Math.min(limit, Math.max(batchSize, (long) Math.ceil(images.size() / (double) batchSize) * batchSize));
+            long warmupEnd = Math.min(endNanos, start + (long) (warmupSeconds * 1e9));
             long done = 0;
             long failures = 0;
-            while (done < warmup) {
-                int n = (int) Math.min(batchSize, warmup - done);
+            while (done < limit && (done < warmupRequests || System.nanoTime() < warmupEnd)) {
+                int n = (int) Math.min(batchSize, limit - done);
                 failures += runBatch(e, images, done, n);
                 done += n;
             }
+            out.printf(Locale.ROOT, "soak: warm-up %d requests in %.1f s%n", done, (System.nanoTime() - start) / 1e9);
             samples.add(sample(start, done, samples.size()));
             long lastSample = System.nanoTime();
             long sampledAt = done;
@@ -109,7 +120,7 @@ public final class SoakCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "soak: %d requests in %.1f s, %d failed%n", done, (System.nanoTime() - start) / 1e9, failures);
         }
-        SoakVerdict verdict = SoakVerdict.of(samples, toleranceMb << 20);
+        SoakVerdict verdict = SoakVerdict.of(samples, toleranceMb << 20, tolerancePercent);
         out.println(verdict.line());
         return verdict.flat() ? 0 : 2;
     }

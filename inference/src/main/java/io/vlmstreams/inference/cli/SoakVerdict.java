@@ -6,15 +6,16 @@ import java.util.Locale;
 /**
  * Whether memory stayed flat over a soak: the mean of the first window of samples against the mean
  * of the last window (each a quarter of the samples, at least one), for heap and for RSS. Growth up
- * to {@code toleranceBytes} counts as flat: allocators and JIT settle in steps.
+ * to the tolerance counts as flat: the larger of a fixed amount and a share of the first window,
+ * because RSS swings by a few percent with whichever images happen to be in flight at a sample.
  */
 public record SoakVerdict(double firstHeapMb, double lastHeapMb, double firstRssMb, double lastRssMb,
-                          double toleranceMb, boolean flat) {
+                          double heapToleranceMb, double rssToleranceMb, boolean flat) {
 
     private static final double MB = 1024.0 * 1024.0;
 
     /** The verdict over {@code samples} (oldest first, at least one). */
-    public static SoakVerdict of(List<MemorySample> samples, long toleranceBytes) {
+    public static SoakVerdict of(List<MemorySample> samples, long toleranceBytes, double tolerancePercent) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("no samples");
         }
@@ -25,19 +26,20 @@ public record SoakVerdict(double firstHeapMb, double lastHeapMb, double firstRss
         double h1 = mean(last, true);
         double r0 = mean(first, false);
         double r1 = mean(last, false);
-        double tolerance = toleranceBytes / MB;
-        boolean flat = h1 - h0 <= tolerance && (r0 < 0 || r1 - r0 <= tolerance);
-        return new SoakVerdict(h0, h1, r0, r1, tolerance, flat);
+        double heapTolerance = Math.max(toleranceBytes / MB, h0 * tolerancePercent / 100);
+        double rssTolerance = Math.max(toleranceBytes / MB, r0 * tolerancePercent / 100);
+        boolean flat = h1 - h0 <= heapTolerance && (r0 < 0 || r1 - r0 <= rssTolerance);
+        return new SoakVerdict(h0, h1, r0, r1, heapTolerance, rssTolerance, flat);
     }
 
     private static double mean(List<MemorySample> samples, boolean heap) {
         return samples.stream().mapToLong(s -> heap ? s.heapUsedBytes() : s.rssBytes()).average().orElse(0) / MB;
     }
 
-    /** One line, e.g. {@code VERDICT: FLAT heap 41.2 -> 41.9 MB (+0.7), rss 512.0 -> 515.3 MB (+3.3), tolerance 32 MB}. */
+    /** One line, e.g. {@code VERDICT: FLAT heap 41.2 -> 41.9 MB (+0.7 of 32), rss 512.0 -> 515.3 MB (+3.3 of 32)}. */
     public String line() {
-        return String.format(Locale.ROOT, "VERDICT: %s heap %.1f -> %.1f MB (%+.1f), rss %.1f -> %.1f MB (%+.1f), tolerance %.0f MB",
-                flat ? "FLAT" : "GROWING", firstHeapMb, lastHeapMb, lastHeapMb - firstHeapMb,
-                firstRssMb, lastRssMb, lastRssMb - firstRssMb, toleranceMb);
+        return String.format(Locale.ROOT, "VERDICT: %s heap %.1f -> %.1f MB (%+.1f of %.0f allowed), rss %.1f -> %.1f MB (%+.1f of %.0f allowed)",
+                flat ? "FLAT" : "GROWING", firstHeapMb, lastHeapMb, lastHeapMb - firstHeapMb, heapToleranceMb,
+                firstRssMb, lastRssMb, lastRssMb - firstRssMb, rssToleranceMb);
     }
 }

@@ -18,7 +18,9 @@ import java.util.List;
  *       which over-counts LFM2's short-convolution layers on purpose;</li>
  *   <li>decoder activations: {@code S x (4 x hidden + vocab)} per row: the residual stream and the
  *       MLP of one layer live at a time, and prefill returns logits for every position;</li>
- *   <li>vision encoder: {@code tiles x patches x 4 x visionHidden} per image, one layer at a time.</li>
+ *   <li>vision encoder, one layer at a time: {@code tiles x patches x 4 x visionHidden} for the hidden
+ *       states and MLP plus {@code tiles x visionHeads x patches^2} for the attention scores, which
+ *       dominate for large images (many tiles of up to 1024 patches).</li>
  * </ul>
  * A batch of {@code n} rows costs {@code n} times the largest row (padding makes the rows equal).
  */
@@ -28,6 +30,7 @@ public final class BatchMemoryEstimator {
     private final long hidden;
     private final long vocab;
     private final long visionHidden;
+    private final long visionHeads;
     private final int bytesPerValue;
 
     public BatchMemoryEstimator(Lfm2VlConfig config, int bytesPerValue) {
@@ -35,6 +38,7 @@ public final class BatchMemoryEstimator {
         this.hidden = config.text().hiddenSize();
         this.vocab = config.text().vocabSize();
         this.visionHidden = config.vision().hiddenSize();
+        this.visionHeads = config.vision().numAttentionHeads();
         this.bytesPerValue = bytesPerValue;
     }
 
@@ -44,7 +48,8 @@ public final class BatchMemoryEstimator {
         long vision = 0;
         for (PreparedRequest p : batch) {
             longest = Math.max(longest, p.promptIds().length + newTokens(p));
-            vision = Math.max(vision, (long) p.image().tiles() * p.image().maxPatches() * 4 * visionHidden);
+            long patches = p.image().maxPatches();
+            vision = Math.max(vision, p.image().tiles() * (patches * 4 * visionHidden + visionHeads * patches * patches));
         }
         long kv = 2 * layers * hidden * longest;
         long activations = longest * (4 * hidden + vocab);

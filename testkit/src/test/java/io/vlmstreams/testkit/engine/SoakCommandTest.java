@@ -31,7 +31,7 @@ class SoakCommandTest {
         int rc;
         try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             rc = new CommandLine(new SoakCommand(capture)).execute("--model", model.toString(), "--requests", "12",
-                    "--batch-size", "3", "--max-new-tokens", "3", "--interval", "0",
+                    "--batch-size", "3", "--max-new-tokens", "3", "--interval", "0", "--warmup", "0",
                     "--images", images.toString());
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
