@@ -11,6 +11,7 @@ import io.vlmstreams.schemas.serde.SpecificAvroSerde;
 import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.config.PipelineConfig;
 import io.vlmstreams.topology.fetch.ImageFetcher;
+import io.vlmstreams.topology.ops.VlmMetrics;
 import io.vlmstreams.topology.processor.AnswerMapper;
 import io.vlmstreams.topology.processor.BatchExecutor;
 import io.vlmstreams.topology.processor.BatchingProcessor;
@@ -36,9 +37,15 @@ public final class VlmTopology {
     private VlmTopology() {
     }
 
-    /** The topology for {@code config}; every pipeline shares {@code engine} and {@code registry}. */
+    /** The topology for {@code config}, its meters on a registry of their own (tests). */
     public static Topology build(AppConfig config, InferenceEngine engine, ImageFetcher fetcher,
                                  SchemaRegistryClient registry) {
+        return build(config, engine, fetcher, registry, new VlmMetrics());
+    }
+
+    /** The topology for {@code config}; every pipeline shares {@code engine}, {@code registry} and {@code metrics}. */
+    public static Topology build(AppConfig config, InferenceEngine engine, ImageFetcher fetcher,
+                                 SchemaRegistryClient registry, VlmMetrics metrics) {
         Map<String, Object> serdeConfigs = config.serdeConfigs();
         SpecificAvroSerde<ImageEvent> events = new SpecificAvroSerde<>(ImageEvent.class, registry);
         events.configure(serdeConfigs, false);
@@ -60,7 +67,7 @@ public final class VlmTopology {
             BatchExecutor executor = new BatchExecutor(engine, decoder, fetcher, requests,
                     new AnswerMapper(p.name(), engine.modelId()), letters);
             BatchingProcessor.Wiring wiring = new BatchingProcessor.Wiring(store, answerSink, deadLetterSink, p.batch(),
-                    engine, decoder, requests, executor, letters);
+                    engine, decoder, requests, executor, letters, metrics.pipeline(p.name()));
 
             topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     p.inputTopics().toArray(String[]::new));

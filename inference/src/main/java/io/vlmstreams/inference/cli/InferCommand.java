@@ -13,7 +13,10 @@ import io.vlmstreams.inference.engine.PreparedRequest;
 import io.vlmstreams.inference.image.ProcessedImage;
 import io.vlmstreams.inference.io.Npy;
 import io.vlmstreams.inference.io.NpyArray;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +39,9 @@ import java.util.concurrent.Callable;
 public final class InferCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     EngineOptions engine;
@@ -105,6 +111,9 @@ public final class InferCommand implements Callable<Integer> {
         GenerationSettings settings = settings();
         List<InferenceRequest> requests = new ArrayList<>();
         for (Path image : images) {
+            if (!Files.isReadable(image)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read image " + image);
+            }
             byte[] bytes = Files.readAllBytes(image);
             String id = image.getFileName().toString();
             requests.add(labels == null || labels.isEmpty()

@@ -1,19 +1,26 @@
 package io.vlmstreams.inference.engine;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
- * Cuts prepared requests, in order, into model batches of at most {@code maxBatchSize} requests
- * and {@code maxImageTokens} image tokens; a request over the token budget on its own runs alone.
+ * Cuts prepared requests into model batches of at most {@code maxBatchSize} requests and
+ * {@code maxImageTokens} image tokens; a request over the token budget on its own runs alone.
+ * Requests are taken shortest prompt first, so each batch holds similar lengths and left padding
+ * (computed but thrown away) stays small. Returns indices into the given list.
  */
 record BatchPlanner(int maxBatchSize, int maxImageTokens) {
 
     List<List<Integer>> plan(List<PreparedRequest> requests) {
+        List<Integer> order = IntStream.range(0, requests.size()).boxed()
+                .sorted(Comparator.comparingInt(i -> requests.get(i).promptIds().length))
+                .toList();
         List<List<Integer>> batches = new ArrayList<>();
         List<Integer> current = new ArrayList<>();
         int tokens = 0;
-        for (int i = 0; i < requests.size(); i++) {
+        for (int i : order) {
             int t = requests.get(i).imageTokens();
             if (!current.isEmpty() && (current.size() >= maxBatchSize || tokens + t > maxImageTokens)) {
                 batches.add(current);

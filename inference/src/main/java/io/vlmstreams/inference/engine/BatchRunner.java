@@ -18,8 +18,8 @@ import java.util.function.Function;
 /**
  * Runs one model batch of prepared requests: the vision encoder once, then generation for the
  * GENERATE requests and label scoring for the CLASSIFY ones. When the batch fails inside ONNX
- * Runtime it is split in halves and retried, down to the single request that fails, so one bad
- * request never fails its batch-mates. Not thread-safe: the engine runs one batch at a time.
+ * Runtime it is split in halves and retried ({@link SplitRetry}), down to the single request that
+ * fails, so one bad request never fails its batch-mates. Not thread-safe: the engine runs one batch at a time.
  */
 final class BatchRunner {
 
@@ -51,21 +51,33 @@ final class BatchRunner {
 
     /** One outcome per request, in order; {@code queuedNanos[i]} is request i's wait before the model. */
     List<Outcome> run(List<PreparedRequest> batch, long[] queuedNanos) {
-        try {
-            return runOnce(batch, queuedNanos);
-        } catch (RuntimeException e) {
-            if (batch.size() == 1) {
-                PreparedRequest p = batch.get(0);
-                LOG.warn("request {} failed in the model: {}", p.request().requestId(), e.toString());
-                return List.of(new Outcome.Failure(p.request().requestId(), new InferenceException(
-                        InferenceException.Kind.INFERENCE_FAILED, "request " + p.request().requestId() + ": " + e.getMessage(), e)));
-            }
-            LOG.warn("batch of {} failed ({}); retrying in halves", batch.size(), e.toString());
-            int half = batch.size() / 2;
-            List<Outcome> out = new ArrayList<>(run(batch.subList(0, half), java.util.Arrays.copyOfRange(queuedNanos, 0, half)));
-            out.addAll(run(batch.subList(half, batch.size()), java.util.Arrays.copyOfRange(queuedNanos, half, batch.size())));
-            return out;
+        List<Queued> items = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            items.add(new Queued(batch.get(i), queuedNanos[i]));
         }
+        return new SplitRetry<Queued, Outcome>(this::runOnce, BatchRunner::failure,
+                (size, cause) -> LOG.warn("batch of {} failed ({}); retrying in halves", size, cause.toString()))
+                .apply(items);
+    }
+
+    /** A request and how long it waited for the model. */
+    private record Queued(PreparedRequest request, long queuedNanos) { }
+
+    private static Outcome failure(Queued q, RuntimeException e) {
+        String id = q.request().request().requestId();
+        LOG.warn("request {} failed in the model: {}", id, e.toString());
+        return new Outcome.Failure(id, new InferenceException(InferenceException.Kind.INFERENCE_FAILED,
+                "request " + id + ": " + e.getMessage(), e));
+    }
+
+    private List<Outcome> runOnce(List<Queued> queued) {
+        List<PreparedRequest> batch = new ArrayList<>();
+        long[] queuedNanos = new long[queued.size()];
+        for (int i = 0; i < queued.size(); i++) {
+            batch.add(queued.get(i).request());
+            queuedNanos[i] = queued.get(i).queuedNanos();
+        }
+        return runOnce(batch, queuedNanos);
     }
 
     private List<Outcome> runOnce(List<PreparedRequest> batch, long[] queuedNanos) {

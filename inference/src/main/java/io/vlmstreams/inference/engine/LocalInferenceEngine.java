@@ -8,7 +8,6 @@ import io.vlmstreams.inference.image.ImageProcessor;
 import io.vlmstreams.inference.image.ImageProcessorConfig;
 import io.vlmstreams.inference.model.ModelFolder;
 import io.vlmstreams.inference.onnx.OrtRuntime;
-import io.vlmstreams.inference.text.ChatTemplate;
 import io.vlmstreams.inference.text.PromptBuilder;
 import io.vlmstreams.inference.text.SpecialTokens;
 import io.vlmstreams.inference.text.TextTokenizer;
@@ -83,8 +82,8 @@ public final class LocalInferenceEngine implements InferenceEngine {
         TextTokenizer tokenizer = TextTokenizer.open(folder.tokenizerJson());
         ModelSessions sessions = null;
         try {
-            SpecialTokens special = SpecialTokens.read(folder, tokenizer.vocabulary());
-            PromptBuilder prompts = new PromptBuilder(ChatTemplate.of(folder, special), tokenizer, special);
+            PromptBuilder prompts = PromptBuilder.of(folder, tokenizer);
+            SpecialTokens special = prompts.specialTokens();
             ImageProcessor processor = new ImageProcessor(ImageProcessorConfig.fromJson(folder.imageProcessorConfig()));
             RequestPreparer preparer = new RequestPreparer(new ImageDecoder(config.imageLimits()), processor, prompts, tokenizer);
             sessions = new ModelSessions(folder, new OrtRuntime(config.runtime()));

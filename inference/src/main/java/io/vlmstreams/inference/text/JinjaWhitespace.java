@@ -27,7 +27,7 @@ final class JinjaWhitespace {
             out.append(source, i, open);
             char kind = source.charAt(open + 1);
             String closer = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
-            int close = kind == '#' ? source.indexOf(closer, open + 2) : closing(source, open + 2, closer);
+            int close = kind == '#' ? source.indexOf(closer, open + 2) : JinjaTags.closing(source, open + 2, closer);
             if (close < 0) {
                 out.append(source, open, n);
                 break;
@@ -63,26 +63,6 @@ final class JinjaWhitespace {
         for (int i = s.indexOf('{', from); i >= 0 && i < s.length() - 1; i = s.indexOf('{', i + 1)) {
             char c = s.charAt(i + 1);
             if (c == '{' || c == '%' || c == '#') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Index of {@code closer} ending an expression or block tag, skipping string literals; -1 if none. */
-    private static int closing(String s, int i, String closer) {
-        char quote = 0;
-        for (; i < s.length() - 1; i++) {
-            char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (s.startsWith(closer, i)) {
                 return i;
             }
         }

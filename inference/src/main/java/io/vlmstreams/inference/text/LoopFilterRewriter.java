@@ -16,7 +16,7 @@ final class LoopFilterRewriter {
         int counter = 0;
         int from = 0;
         for (int open = source.indexOf("{%", from); open >= 0; open = source.indexOf("{%", from)) {
-            int close = tagEnd(source, open + 2);
+            int close = JinjaTags.closing(source, open + 2, "%}");
             if (close < 0) {
                 break;
             }
@@ -28,26 +28,6 @@ final class LoopFilterRewriter {
             from = close + 2;
         }
         return out.append(source.substring(from)).toString();
-    }
-
-    /** Index of the {@code %}} closing the tag opened before {@code i}, skipping string literals; -1 if none. */
-    private static int tagEnd(String s, int i) {
-        char quote = 0;
-        for (; i < s.length() - 1; i++) {
-            char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (c == '%' && s.charAt(i + 1) == '}') {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** The replacement of one {@code {% ... %}} tag, or null when it is not a filtered for loop. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vlmstreams.inference.io.Npy;
 import io.vlmstreams.inference.io.NpyArray;
+import io.vlmstreams.inference.model.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,9 +56,7 @@ class UpstreamGoldenParityTest {
     @MethodSource("goldenLines")
     void matchesUpstream(JsonNode g) throws Exception {
         String name = g.get("image").asText();
-        byte[] bytes = Files.readAllBytes(Fixtures.upstream().resolve("images").resolve(name));
-        // Upstream (PIL's Image.open) ignores EXIF orientation; so must the comparison.
-        DecodedImage image = new ImageDecoder(ImageLimits.defaults().withApplyExifOrientation(false)).decode(bytes);
+        DecodedImage image = decodeAsUpstream(name);
         assertThat(List.of(image.width(), image.height())).as("size_wh")
                 .isEqualTo(List.of(g.get("size_wh").get(0).asInt(), g.get("size_wh").get(1).asInt()));
 
@@ -96,8 +95,7 @@ class UpstreamGoldenParityTest {
     @MethodSource("goldenLines")
     void pillowFixedPointIsWithinOneLevel(JsonNode g) throws Exception {
         String name = g.get("image").asText();
-        byte[] bytes = Files.readAllBytes(Fixtures.upstream().resolve("images").resolve(name));
-        DecodedImage image = new ImageDecoder(ImageLimits.defaults().withApplyExifOrientation(false)).decode(bytes);
+        DecodedImage image = decodeAsUpstream(name);
         ProcessedImage p = new ImageProcessor(ImageProcessorConfig.defaults(), PilBilinearResizer.FixedPoint.PILLOW).process(image);
         int pv = p.patchValues();
         long total = 0;
@@ -113,6 +111,12 @@ class UpstreamGoldenParityTest {
             }
         }
         System.out.printf("pillow-fixed-point %-22s exact %.6f%n", name, (double) exact / total);
+    }
+
+    /** An upstream fixture image decoded as PIL's Image.open does it: EXIF orientation ignored. */
+    private static DecodedImage decodeAsUpstream(String name) throws IOException, ImageException {
+        byte[] bytes = Files.readAllBytes(Fixtures.upstream().resolve("images").resolve(name));
+        return new ImageDecoder(ImageLimits.defaults().withApplyExifOrientation(false)).decode(bytes);
     }
 
     private static int comparePixels(String name, ProcessedImage p) {

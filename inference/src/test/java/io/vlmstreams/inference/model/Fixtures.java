@@ -22,8 +22,13 @@ public final class Fixtures {
         throw new IllegalStateException("fixtures/ not found: set -Dvlm.fixtures.dir");
     }
 
+    /** {@code fixtures/upstream}: the copy of the upstream reference data. */
+    public static Path upstream() {
+        return dir().resolve("upstream");
+    }
+
     /** The tiny upstream checkpoint with its tokenizer, template and reference generations. */
     public static Path tinyModel() {
-        return dir().resolve("upstream/tiny-lfm2vl");
+        return upstream().resolve("tiny-lfm2vl");
     }
 }

@@ -12,6 +12,8 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
+import java.util.function.Function;
+
 /** How one Java representation of Avro data (generated classes, or generic records) is read and written. */
 interface AvroBinding<T> {
 
@@ -28,27 +30,20 @@ interface AvroBinding<T> {
         // The class's own model carries its logical type conversions (timestamp-millis -> Instant).
         SpecificData model = SpecificData.getForClass(type);
         Schema readerSchema = model.getSchema(type);
-        return new AvroBinding<>() {
-            @Override
-            public Schema schemaOf(T value) {
-                return value.getSchema();
-            }
-
-            @Override
-            public DatumWriter<T> writer(Schema schema) {
-                return new SpecificDatumWriter<>(schema, model);
-            }
-
-            @Override
-            public DatumReader<T> reader(Schema writerSchema) {
-                return new SpecificDatumReader<>(writerSchema, readerSchema, model);
-            }
-        };
+        return of(schema -> new SpecificDatumWriter<>(schema, model),
+                writerSchema -> new SpecificDatumReader<>(writerSchema, readerSchema, model));
     }
 
     /** Generic records: read with {@code readerSchema}, or with the writer's schema when it is null. */
     static <T extends GenericContainer> AvroBinding<T> generic(Schema readerSchema) {
         GenericData model = GenericData.get();
+        return of(schema -> new GenericDatumWriter<>(schema, model),
+                writerSchema -> new GenericDatumReader<>(writerSchema, readerSchema != null ? readerSchema : writerSchema, model));
+    }
+
+    /** Values that carry their own schema, with datum writers and readers made by the given factories. */
+    private static <T extends GenericContainer> AvroBinding<T> of(
+            Function<Schema, DatumWriter<T>> writers, Function<Schema, DatumReader<T>> readers) {
         return new AvroBinding<>() {
             @Override
             public Schema schemaOf(T value) {
@@ -57,12 +52,12 @@ interface AvroBinding<T> {
 
             @Override
             public DatumWriter<T> writer(Schema schema) {
-                return new GenericDatumWriter<>(schema, model);
+                return writers.apply(schema);
             }
 
             @Override
             public DatumReader<T> reader(Schema writerSchema) {
-                return new GenericDatumReader<>(writerSchema, readerSchema != null ? readerSchema : writerSchema, model);
+                return readers.apply(writerSchema);
             }
         };
     }

@@ -8,6 +8,7 @@ import io.vlmstreams.testkit.synth.Size;
 import io.vlmstreams.testkit.synth.SyntheticCheckpointWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -43,22 +44,12 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (may be --from).")
         Path out;
 
-        @Option(names = "--dtype", defaultValue = "fp32", converter = DtypeConverter.class, paramLabel = "fp32|fp16",
-                description = "Weight precision (default ${DEFAULT-VALUE}); fp16 files get the _fp16 suffix, inputs "
-                        + "and outputs stay float32.")
-        Dtype dtype;
-
-        @Option(names = "--layout", defaultValue = "onnx-community", converter = LayoutConverter.class,
-                paramLabel = "onnx-community|split", description = "Graph layout (default ${DEFAULT-VALUE}).")
-        Layout layout;
+        @Mixin
+        OnnxOutput onnx;
 
         @Override
         public Integer call() {
-            return reportingErrors(() -> {
-                long start = System.nanoTime();
-                CheckpointConverter.Result r = new CheckpointConverter().convert(from, out, dtype, layout);
-                report(System.out, r, start);
-            });
+            return reportingErrors(() -> onnx.convert(from, out));
         }
     }
 
@@ -77,13 +68,8 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "1234", description = "Random seed (default ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--dtype", defaultValue = "fp32", converter = DtypeConverter.class, paramLabel = "fp32|fp16",
-                description = "Weight precision of the ONNX graphs (default ${DEFAULT-VALUE}).")
-        Dtype dtype;
-
-        @Option(names = "--layout", defaultValue = "onnx-community", converter = LayoutConverter.class,
-                paramLabel = "onnx-community|split", description = "Graph layout (default ${DEFAULT-VALUE}).")
-        Layout layout;
+        @Mixin
+        OnnxOutput onnx;
 
         @Override
         public Integer call() {
@@ -92,9 +78,7 @@ public final class ModelCommand implements Runnable {
                 SyntheticCheckpointWriter.Written w = SyntheticCheckpointWriter.write(size, seed, out);
                 System.out.printf("checkpoint %s: %s, seed %d, %,d parameters, model.safetensors %,d bytes (%.1f s)%n",
                         out, size.label(), seed, w.parameterCount(), w.safetensorsBytes(), seconds(start));
-                long convertStart = System.nanoTime();
-                CheckpointConverter.Result r = new CheckpointConverter().convert(out, out, dtype, layout);
-                report(System.out, r, convertStart);
+                onnx.convert(out, out);
             });
         }
     }
@@ -110,12 +94,31 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    private static void report(PrintStream out, CheckpointConverter.Result r, long start) {
-        for (OnnxModelFiles.SavedModel g : r.graphs()) {
-            out.printf("  %s  %,d bytes%s%n", r.folder().relativize(g.onnxFile()), g.onnxBytes(),
-                    g.hasExternalData() ? String.format(" + %s %,d bytes", g.dataFile().getFileName(), g.externalBytes()) : "");
+    /** The {@code --dtype} and {@code --layout} options both subcommands share, and the conversion they drive. */
+    static final class OnnxOutput {
+        @Option(names = "--dtype", defaultValue = "fp32", converter = DtypeConverter.class, paramLabel = "fp32|fp16",
+                description = "Weight precision of the ONNX graphs (default ${DEFAULT-VALUE}); fp16 files get the _fp16 "
+                        + "suffix, inputs and outputs stay float32.")
+        Dtype dtype;
+
+        @Option(names = "--layout", defaultValue = "onnx-community", converter = LayoutConverter.class,
+                paramLabel = "onnx-community|split", description = "Graph layout (default ${DEFAULT-VALUE}).")
+        Layout layout;
+
+        /** Converts the checkpoint in {@code from} into an ONNX folder {@code to} and prints what it wrote. */
+        void convert(Path from, Path to) {
+            long start = System.nanoTime();
+            CheckpointConverter.Result r = new CheckpointConverter().convert(from, to, dtype, layout);
+            report(System.out, r, start);
         }
-        out.printf("onnx folder %s written (%.1f s)%n", r.folder(), seconds(start));
+
+        private static void report(PrintStream out, CheckpointConverter.Result r, long start) {
+            for (OnnxModelFiles.SavedModel g : r.graphs()) {
+                out.printf("  %s  %,d bytes%s%n", r.folder().relativize(g.onnxFile()), g.onnxBytes(),
+                        g.hasExternalData() ? String.format(" + %s %,d bytes", g.dataFile().getFileName(), g.externalBytes()) : "");
+            }
+            out.printf("onnx folder %s written (%.1f s)%n", r.folder(), seconds(start));
+        }
     }
 
     private static double seconds(long start) {

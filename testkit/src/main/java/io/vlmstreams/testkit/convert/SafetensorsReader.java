@@ -170,7 +170,7 @@ public final class SafetensorsReader implements AutoCloseable {
             case "F32" -> buf.asFloatBuffer().get(out);
             case "F16" -> {
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = halfToFloat(buf.getShort());
+                    out[i] = HalfPrecision.fromFloat16(buf.getShort());
                 }
             }
             default -> {
@@ -180,22 +180,6 @@ public final class SafetensorsReader implements AutoCloseable {
             }
         }
         return new Tensor(name, info.shape().clone(), out);
-    }
-
-    /** IEEE 754 binary16 to float32 (Float.float16ToFloat arrives only in Java 20). */
-    static float halfToFloat(short h) {
-        int bits = h & 0xffff;
-        int sign = (bits & 0x8000) << 16;
-        int exp = (bits >>> 10) & 0x1f;
-        int mant = bits & 0x3ff;
-        if (exp == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            float v = mant * 0x1p-24f;
-            return sign == 0 ? v : -v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
     private synchronized FileChannel channel(Path file) throws IOException {

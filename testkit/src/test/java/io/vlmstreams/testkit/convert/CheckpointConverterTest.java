@@ -6,13 +6,13 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vlmstreams.testkit.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,17 +21,11 @@ import static org.assertj.core.api.Assertions.within;
 class CheckpointConverterTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static Path tiny() {
-        String prop = System.getProperty("vlm.fixtures.dir");
-        Path fixtures = prop != null ? Path.of(prop) : Stream.iterate(Path.of("").toAbsolutePath(), p -> p != null, Path::getParent)
-                .filter(p -> Files.isDirectory(p.resolve("fixtures/upstream"))).findFirst().orElseThrow().resolve("fixtures");
-        return fixtures.resolve("upstream/tiny-lfm2vl");
-    }
+    private static final Path TINY = Fixtures.tinyCheckpoint();
 
     @Test
     void tinyReferenceBecomesAnOnnxCommunityFolder(@TempDir Path out) throws Exception {
-        CheckpointConverter.Result r = new CheckpointConverter().convert(tiny(), out, Dtype.FP32, Layout.ONNX_COMMUNITY);
+        CheckpointConverter.Result r = new CheckpointConverter().convert(TINY, out, Dtype.FP32, Layout.ONNX_COMMUNITY);
 
         assertThat(r.graphs()).extracting(g -> out.relativize(g.onnxFile()).toString())
                 .containsExactly("onnx/vision_encoder.onnx", "onnx/embed_tokens.onnx", "onnx/decoder_model_merged.onnx");
@@ -40,10 +34,10 @@ class CheckpointConverterTest {
                 "chat_template.jinja", "processor_config.json", "preprocessor_config.json"}) {
             assertThat(out.resolve(f)).as(f).isRegularFile();
         }
-        assertThat(out.resolve("tokenizer.json")).hasSameBinaryContentAs(tiny().resolve("tokenizer.json"));
-        assertThat(out.resolve("chat_template.jinja")).hasSameTextualContentAs(tiny().resolve("chat_template.jinja"));
+        assertThat(out.resolve("tokenizer.json")).hasSameBinaryContentAs(TINY.resolve("tokenizer.json"));
+        assertThat(out.resolve("chat_template.jinja")).hasSameTextualContentAs(TINY.resolve("chat_template.jinja"));
         JsonNode tokenizerConfig = JSON.readTree(out.resolve("tokenizer_config.json").toFile());
-        assertThat(tokenizerConfig.path("chat_template").asText()).isEqualTo(Files.readString(tiny().resolve("chat_template.jinja")));
+        assertThat(tokenizerConfig.path("chat_template").asText()).isEqualTo(Files.readString(TINY.resolve("chat_template.jinja")));
         JsonNode pre = JSON.readTree(out.resolve("preprocessor_config.json").toFile());
         assertThat(pre.path("image_processor_type").asText()).isEqualTo("Lfm2VlImageProcessor");
         assertThat(pre.path("max_image_tokens").asInt()).isEqualTo(256);
@@ -65,7 +59,7 @@ class CheckpointConverterTest {
 
     @Test
     void splitLayoutAddsTheProjectorAndEndsTheEncoderBeforeIt(@TempDir Path out) throws Exception {
-        new CheckpointConverter().convert(tiny(), out, Dtype.FP32, Layout.SPLIT);
+        new CheckpointConverter().convert(TINY, out, Dtype.FP32, Layout.SPLIT);
         assertThat(out.resolve("onnx/projector.onnx")).isRegularFile();
         try (OrtSession encoder = session(out.resolve("onnx/vision_encoder.onnx"));
              OrtSession projector = session(out.resolve("onnx/projector.onnx"))) {
@@ -73,7 +67,7 @@ class CheckpointConverterTest {
             assertThat(lastDim(projector.getOutputInfo().values().iterator().next())).isEqualTo(64); // text hidden
         }
 
-        new CheckpointConverter().convert(tiny(), out, Dtype.FP32, Layout.ONNX_COMMUNITY);
+        new CheckpointConverter().convert(TINY, out, Dtype.FP32, Layout.ONNX_COMMUNITY);
         assertThat(out.resolve("onnx/projector.onnx")).doesNotExist();
     }
 
@@ -81,8 +75,8 @@ class CheckpointConverterTest {
     void fp16WithExternalDataKeepsFloatInterfaceAndCloseEmbeddings(@TempDir Path tmp) throws Exception {
         Path fp32 = tmp.resolve("fp32");
         Path fp16 = tmp.resolve("fp16");
-        new CheckpointConverter().convert(tiny(), fp32, Dtype.FP32, Layout.ONNX_COMMUNITY);
-        CheckpointConverter.Result half = new CheckpointConverter(0).convert(tiny(), fp16, Dtype.FP16, Layout.ONNX_COMMUNITY);
+        new CheckpointConverter().convert(TINY, fp32, Dtype.FP32, Layout.ONNX_COMMUNITY);
+        CheckpointConverter.Result half = new CheckpointConverter(0).convert(TINY, fp16, Dtype.FP16, Layout.ONNX_COMMUNITY);
 
         assertThat(half.graphs()).allMatch(OnnxModelFiles.SavedModel::hasExternalData);
         assertThat(fp16.resolve("onnx/decoder_model_merged_fp16.onnx_data")).isRegularFile();
@@ -109,11 +103,11 @@ class CheckpointConverterTest {
         Path copy = tmp.resolve("ckpt");
         Files.createDirectories(copy);
         for (String f : new String[] {"config.json", "model.safetensors", "tokenizer_config.json", "processor_config.json"}) {
-            Files.copy(tiny().resolve(f), copy.resolve(f));
+            Files.copy(TINY.resolve(f), copy.resolve(f));
         }
         assertThatThrownBy(() -> new CheckpointConverter().convert(copy, tmp.resolve("out"), Dtype.FP32, Layout.SPLIT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing tokenizer.json");
-        Files.copy(tiny().resolve("tokenizer.json"), copy.resolve("tokenizer.json"));
+        Files.copy(TINY.resolve("tokenizer.json"), copy.resolve("tokenizer.json"));
         assertThatThrownBy(() -> new CheckpointConverter().convert(copy, tmp.resolve("out"), Dtype.FP32, Layout.SPLIT))
                 .hasMessageContaining("missing chat_template.jinja");
         Files.delete(copy.resolve("model.safetensors"));

@@ -10,21 +10,18 @@ import ai.onnxruntime.TensorInfo;
 import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vlmstreams.inference.io.NpyArray;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
+import io.vlmstreams.testkit.Fixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +30,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,7 +55,7 @@ class DecoderParityTest {
 
     @BeforeAll
     static void buildGraphs() throws Exception {
-        tiny = fixtures().resolve("upstream/tiny-lfm2vl");
+        tiny = Fixtures.tinyCheckpoint();
         cfg = Lfm2VlConfig.read(tiny.resolve("config.json"));
         OnnxMl.ModelProto embed;
         OnnxMl.ModelProto decoder;
@@ -85,7 +78,7 @@ class DecoderParityTest {
         env = OrtEnvironment.getEnvironment();
         embedSession = env.createSession(embed.toByteArray(), new OrtSession.SessionOptions());
         decoderSession = env.createSession(decoder.toByteArray(), new OrtSession.SessionOptions());
-        reference = readNpz(tiny.resolve("reference_tensors.npz"));
+        reference = Fixtures.tinyReferenceTensors();
         generations = new LinkedHashMap<>();
         ObjectMapper json = new ObjectMapper();
         for (String line : Files.readAllLines(tiny.resolve("reference_generations.jsonl"))) {
@@ -108,7 +101,7 @@ class DecoderParityTest {
 
     static List<String> images() throws IOException {
         List<String> out = new ArrayList<>();
-        Path jsonl = fixtures().resolve("upstream/tiny-lfm2vl/reference_generations.jsonl");
+        Path jsonl = Fixtures.tinyCheckpoint().resolve("reference_generations.jsonl");
         ObjectMapper json = new ObjectMapper();
         for (String line : Files.readAllLines(jsonl)) {
             if (!line.isBlank()) {
@@ -140,8 +133,8 @@ class DecoderParityTest {
     @ParameterizedTest
     @MethodSource("images")
     void greedyGenerationMatchesUpstream(String image) throws OrtException {
-        long[] ids = reference.get(image + "/input_ids").longs();
-        float[][] expectedLogits = reference.get(image + "/step_logits").rows();
+        long[] ids = reference.get(image + "/input_ids").asLongs();
+        float[][] expectedLogits = rows(reference.get(image + "/step_logits"));
         List<Long> expectedTokens = new ArrayList<>();
         generations.get(image).path("token_ids").forEach(n -> expectedTokens.add(n.asLong()));
         int vocab = cfg.text().vocabSize();
@@ -251,7 +244,7 @@ class DecoderParityTest {
     @Test
     void chunkedPrefillMatchesOnePrefill() throws OrtException, IOException {
         String image = images().get(images().size() - 1);
-        int length = reference.get(image + "/input_ids").longs().length;
+        int length = reference.get(image + "/input_ids").asLongs().length;
         int hidden = cfg.text().hiddenSize();
         int vocab = cfg.text().vocabSize();
         float[] embeds = mergedEmbeds(image, length);
@@ -280,18 +273,19 @@ class DecoderParityTest {
 
     /** Embeddings of the first {@code length} prompt tokens, image tokens replaced by image_features rows in order. */
     private static float[] mergedEmbeds(String image, int length) throws OrtException {
-        long[] ids = Arrays.copyOf(reference.get(image + "/input_ids").longs(), length);
+        long[] ids = Arrays.copyOf(reference.get(image + "/input_ids").asLongs(), length);
         NpyArray features = reference.get(image + "/image_features");
+        float[] featureRows = features.asFloats();
         int hidden = cfg.text().hiddenSize();
         float[] embeds = embed(ids);
         int next = 0;
         for (int p = 0; p < ids.length; p++) {
             if (ids[p] == cfg.imageTokenId()) {
-                System.arraycopy(features.floats(), next * hidden, embeds, p * hidden, hidden);
+                System.arraycopy(featureRows, next * hidden, embeds, p * hidden, hidden);
                 next++;
             }
         }
-        if (length == reference.get(image + "/input_ids").longs().length) {
+        if (length == reference.get(image + "/input_ids").asLongs().length) {
             assertThat(next).as("image tokens vs feature rows").isEqualTo(features.shape()[0]);
         }
         return embeds;
@@ -373,6 +367,18 @@ class DecoderParityTest {
         return out;
     }
 
+    /** The rows of a 2-D float array. */
+    private static float[][] rows(NpyArray array) {
+        float[] values = array.asFloats();
+        int n = (int) array.shape()[0];
+        int width = values.length / n;
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = Arrays.copyOfRange(values, i * width, (i + 1) * width);
+        }
+        return out;
+    }
+
     private static long[] ones(int n) {
         long[] out = new long[n];
         Arrays.fill(out, 1);
@@ -409,90 +415,5 @@ class DecoderParityTest {
             }
             return new Diff(maxAbs, maxAbs / Math.max(scale, 1e-30));
         }
-    }
-
-    private static Path fixtures() {
-        String prop = System.getProperty("vlm.fixtures.dir");
-        if (prop != null && Files.isDirectory(Path.of(prop))) {
-            return Path.of(prop);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("fixtures/upstream"))) {
-                return dir.resolve("fixtures");
-            }
-        }
-        throw new IllegalStateException("fixtures/ not found: set -Dvlm.fixtures.dir");
-    }
-
-    // ------------------------------------------------------------------ minimal .npz reader (test only)
-    // TODO(lead): replace with io.vlmstreams.inference.io.Npy once that lands.
-
-    /** One array of an .npz: float32 or int64 values, C order. */
-    private record NpyArray(long[] shape, float[] floats, long[] longs) {
-        float[][] rows() {
-            int n = (int) shape[0];
-            int width = floats.length / n;
-            float[][] out = new float[n][];
-            for (int i = 0; i < n; i++) {
-                out[i] = Arrays.copyOfRange(floats, i * width, (i + 1) * width);
-            }
-            return out;
-        }
-    }
-
-    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']+)'");
-    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
-
-    private static Map<String, NpyArray> readNpz(Path npz) throws IOException {
-        Map<String, NpyArray> out = new LinkedHashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(npz))) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-                String name = e.getName().endsWith(".npy") ? e.getName().substring(0, e.getName().length() - 4) : e.getName();
-                out.put(name, readNpy(readAll(zip), name));
-            }
-        }
-        return out;
-    }
-
-    private static NpyArray readNpy(byte[] bytes, String name) {
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if ((bytes[0] & 0xff) != 0x93 || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
-            throw new IllegalArgumentException(name + ": not a .npy array");
-        }
-        int major = bytes[6];
-        int headerLen = major == 1 ? b.getShort(8) & 0xffff : b.getInt(8);
-        int dataStart = (major == 1 ? 10 : 12) + headerLen;
-        String header = new String(bytes, major == 1 ? 10 : 12, headerLen, StandardCharsets.ISO_8859_1);
-        if (header.contains("'fortran_order': True")) {
-            throw new IllegalArgumentException(name + ": Fortran order is not supported");
-        }
-        Matcher descr = DESCR.matcher(header);
-        Matcher shapeM = SHAPE.matcher(header);
-        if (!descr.find() || !shapeM.find()) {
-            throw new IllegalArgumentException(name + ": bad header " + header);
-        }
-        long[] shape = Arrays.stream(shapeM.group(1).split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
-        int n = (int) Arrays.stream(shape).reduce(1, (x, y) -> x * y);
-        b.position(dataStart);
-        switch (descr.group(1)) {
-            case "<f4" -> {
-                float[] f = new float[n];
-                b.asFloatBuffer().get(f);
-                return new NpyArray(shape, f, null);
-            }
-            case "<i8" -> {
-                long[] l = new long[n];
-                b.asLongBuffer().get(l);
-                return new NpyArray(shape, null, l);
-            }
-            default -> throw new IllegalArgumentException(name + ": unsupported dtype " + descr.group(1));
-        }
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        in.transferTo(out);
-        return out.toByteArray();
     }
 }

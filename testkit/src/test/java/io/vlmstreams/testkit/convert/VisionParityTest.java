@@ -7,31 +7,23 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vlmstreams.inference.io.Npy;
+import io.vlmstreams.inference.io.NpyArray;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
+import io.vlmstreams.testkit.Fixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +46,7 @@ class VisionParityTest {
     private OrtSession projector;
     private Lfm2VlConfig cfg;
     private final Map<String, List<Tile>> tiles = new LinkedHashMap<>();
-    private final Map<String, Npy> reference = new LinkedHashMap<>();
+    private final Map<String, NpyArray> reference = new LinkedHashMap<>();
 
     /** One preprocessed tile: its real patches as pixel values and its (rows, cols) in patches. */
     private record Tile(float[] patches, int rows, int cols) {
@@ -65,8 +57,8 @@ class VisionParityTest {
 
     @BeforeAll
     void setUp() throws Exception {
-        Path upstream = fixturesDir().resolve("upstream");
-        Path tiny = upstream.resolve("tiny-lfm2vl");
+        Path upstream = Fixtures.upstream();
+        Path tiny = Fixtures.tinyCheckpoint();
         cfg = Lfm2VlConfig.read(tiny.resolve("config.json"));
         OnnxMl.ModelProto combinedModel;
         OnnxMl.ModelProto encoderModel;
@@ -89,8 +81,8 @@ class VisionParityTest {
             projector = env.createSession(projectorModel.toByteArray(), options);
         }
 
-        Map<String, Npy> golden = readNpz(upstream.resolve("preprocess/golden-dev.npz"));
-        Map<String, Npy> ref = readNpz(tiny.resolve("reference_tensors.npz"));
+        Map<String, NpyArray> golden = Npy.readNpz(upstream.resolve("preprocess/golden-dev.npz"));
+        Map<String, NpyArray> ref = Fixtures.tinyReferenceTensors();
         ObjectMapper json = new ObjectMapper();
         for (String line : Files.readAllLines(upstream.resolve("preprocess/golden-dev.jsonl"))) {
             JsonNode rec = json.readTree(line);
@@ -101,13 +93,14 @@ class VisionParityTest {
             List<Tile> list = new ArrayList<>();
             JsonNode shapes = rec.get("spatial_shapes");
             for (int k = 0; k < shapes.size(); k++) {
-                Npy levels = golden.get(image + "/tile" + k);
-                float[] px = new float[levels.values.length];
+                NpyArray tile = golden.get(image + "/tile" + k);
+                double[] levels = tile.asDoubles();
+                float[] px = new float[levels.length];
                 for (int i = 0; i < px.length; i++) {
-                    px[i] = (float) (levels.values[i] / 127.5 - 1.0);
+                    px[i] = (float) (levels[i] / 127.5 - 1.0);
                 }
                 Tile t = new Tile(px, shapes.get(k).get(0).asInt(), shapes.get(k).get(1).asInt());
-                assertThat(levels.shape).containsExactly((long) t.count(), 768L);
+                assertThat(tile.shape()).containsExactly((long) t.count(), 768L);
                 list.add(t);
             }
             tiles.put(image, list);
@@ -178,15 +171,16 @@ class VisionParityTest {
     }
 
     private void assertMatchesReference(String layout, String image, float[][] out) {
-        Npy ref = reference.get(image);
-        int cols = (int) ref.shape[1];
-        assertThat(out.length).as(layout + " rows of " + image).isEqualTo((int) ref.shape[0]);
+        NpyArray ref = reference.get(image);
+        double[] values = ref.asDoubles();
+        int cols = (int) ref.shape()[1];
+        assertThat(out.length).as(layout + " rows of " + image).isEqualTo((int) ref.shape()[0]);
         double maxAbs = 0;
         double maxExcess = Double.NEGATIVE_INFINITY;
         for (int r = 0; r < out.length; r++) {
             assertThat(out[r]).hasSize(cols);
             for (int c = 0; c < cols; c++) {
-                double expected = ref.values[r * cols + c];
+                double expected = values[r * cols + c];
                 double diff = Math.abs(out[r][c] - expected);
                 maxAbs = Math.max(maxAbs, diff);
                 maxExcess = Math.max(maxExcess, diff - (ABS_TOL + REL_TOL * Math.abs(expected)));
@@ -254,82 +248,5 @@ class VisionParityTest {
             mask.close();
             shapes.close();
         }
-    }
-
-    // ---- minimal .npz reader (zip of .npy; float32, uint8 and int64 little-endian, C order) ----
-
-    /** One numpy array: shape and values widened to double. */
-    private record Npy(long[] shape, double[] values) {
-    }
-
-    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']+)'");
-    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
-
-    private static Map<String, Npy> readNpz(Path file) throws IOException {
-        Map<String, Npy> out = new LinkedHashMap<>();
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
-                try (InputStream in = zip.getInputStream(e)) {
-                    out.put(e.getName().replaceFirst("\\.npy$", ""), readNpy(in.readAllBytes(), e.getName()));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Npy readNpy(byte[] bytes, String name) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes[0] != (byte) 0x93 || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
-            throw new IllegalArgumentException(name + ": not a .npy entry");
-        }
-        int major = bytes[6];
-        int headerLen = major == 1 ? (buf.getShort(8) & 0xffff) : buf.getInt(8);
-        int start = major == 1 ? 10 : 12;
-        String header = new String(bytes, start, headerLen, StandardCharsets.US_ASCII);
-        if (header.contains("'fortran_order': True")) {
-            throw new IllegalArgumentException(name + ": Fortran order not supported");
-        }
-        Matcher d = DESCR.matcher(header);
-        Matcher s = SHAPE.matcher(header);
-        if (!d.find() || !s.find()) {
-            throw new IllegalArgumentException(name + ": bad header " + header);
-        }
-        long[] shape = Arrays.stream(s.group(1).split(",")).map(String::trim).filter(x -> !x.isEmpty())
-                .mapToLong(Long::parseLong).toArray();
-        long count = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-        double[] values = new double[(int) count];
-        buf.position(start + headerLen);
-        switch (d.group(1)) {
-            case "<f4" -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = buf.getFloat();
-                }
-            }
-            case "|u1" -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = buf.get() & 0xff;
-                }
-            }
-            case "<i8" -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = buf.getLong();
-                }
-            }
-            default -> throw new IllegalArgumentException(name + ": unsupported dtype " + d.group(1));
-        }
-        return new Npy(shape, values);
-    }
-
-    private static Path fixturesDir() {
-        String prop = System.getProperty("vlm.fixtures.dir");
-        if (prop != null && Files.isDirectory(Paths.get(prop))) {
-            return Paths.get(prop);
-        }
-        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("fixtures/upstream"))) {
-                return p.resolve("fixtures");
-            }
-        }
-        throw new IllegalStateException("fixtures directory not found; set -Dvlm.fixtures.dir");
     }
 }

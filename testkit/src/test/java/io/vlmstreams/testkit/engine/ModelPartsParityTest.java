@@ -14,7 +14,6 @@ import io.vlmstreams.inference.image.ImageLimits;
 import io.vlmstreams.inference.image.ImageProcessor;
 import io.vlmstreams.inference.image.ImageProcessorConfig;
 import io.vlmstreams.inference.image.ProcessedImage;
-import io.vlmstreams.inference.io.Npy;
 import io.vlmstreams.inference.io.NpyArray;
 import io.vlmstreams.inference.model.ModelFolder;
 import io.vlmstreams.inference.onnx.DecoderSession;
@@ -22,6 +21,7 @@ import io.vlmstreams.inference.onnx.EmbedTokensSession;
 import io.vlmstreams.inference.onnx.OrtRuntime;
 import io.vlmstreams.inference.onnx.RuntimeConfig;
 import io.vlmstreams.inference.onnx.VisionEncoderSession;
+import io.vlmstreams.testkit.Fixtures;
 import io.vlmstreams.testkit.convert.Layout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,7 +61,7 @@ class ModelPartsParityTest {
         vision = new VisionEncoderSession(runtime, folder.visionEncoder(), null);
         embed = new EmbedTokensSession(runtime, folder.embedTokens());
         decoder = new DecoderSession(runtime, folder.decoder());
-        reference = Npy.readNpz(TinyModel.checkpoint().resolve("reference_tensors.npz"));
+        reference = Fixtures.tinyReferenceTensors();
         references = TinyModel.references();
     }
 

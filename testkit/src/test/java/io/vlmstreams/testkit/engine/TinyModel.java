@@ -2,6 +2,7 @@ package io.vlmstreams.testkit.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vlmstreams.testkit.Fixtures;
 import io.vlmstreams.testkit.convert.CheckpointConverter;
 import io.vlmstreams.testkit.convert.Dtype;
 import io.vlmstreams.testkit.convert.Layout;
@@ -21,25 +22,12 @@ final class TinyModel {
 
     private TinyModel() { }
 
-    static Path fixtures() {
-        String prop = System.getProperty("vlm.fixtures.dir");
-        if (prop != null && Files.isDirectory(Path.of(prop, "upstream"))) {
-            return Path.of(prop);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("fixtures/upstream"))) {
-                return dir.resolve("fixtures");
-            }
-        }
-        throw new IllegalStateException("fixtures/ not found: set -Dvlm.fixtures.dir");
-    }
-
     static Path checkpoint() {
-        return fixtures().resolve("upstream/tiny-lfm2vl");
+        return Fixtures.tinyCheckpoint();
     }
 
     static Path image(String name) {
-        return fixtures().resolve("upstream/images").resolve(name);
+        return Fixtures.upstream().resolve("images").resolve(name);
     }
 
     static byte[] imageBytes(String name) {

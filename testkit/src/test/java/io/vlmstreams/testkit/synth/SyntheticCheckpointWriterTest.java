@@ -3,6 +3,7 @@ package io.vlmstreams.testkit.synth;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
+import io.vlmstreams.testkit.Fixtures;
 import io.vlmstreams.testkit.convert.SafetensorsReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,7 @@ class SyntheticCheckpointWriterTest {
     @Test
     void tinyHasTheReferenceCheckpointsTensorsAndDimensions(@TempDir Path tmp) throws Exception {
         SyntheticCheckpointWriter.write(Size.TINY, 1234, tmp);
-        Path reference = fixtures().resolve("upstream/tiny-lfm2vl");
+        Path reference = Fixtures.tinyCheckpoint();
 
         Lfm2VlConfig synth = Lfm2VlConfig.read(tmp.resolve("config.json"));
         assertThat(synth).isEqualTo(Lfm2VlConfig.read(reference.resolve("config.json")));
@@ -95,18 +96,5 @@ class SyntheticCheckpointWriterTest {
             s += x;
         }
         return s / v.length;
-    }
-
-    static Path fixtures() {
-        String prop = System.getProperty("vlm.fixtures.dir");
-        if (prop != null) {
-            return Path.of(prop);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("fixtures/upstream"))) {
-                return p.resolve("fixtures");
-            }
-        }
-        throw new IllegalStateException("fixtures/ not found");
     }
 }

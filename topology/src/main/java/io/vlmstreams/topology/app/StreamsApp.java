@@ -13,6 +13,8 @@ import io.vlmstreams.topology.config.Redaction;
 import io.vlmstreams.topology.config.StreamsSettings;
 import io.vlmstreams.topology.fetch.FetchPolicy;
 import io.vlmstreams.topology.fetch.ImageFetcher;
+import io.vlmstreams.topology.ops.StreamsHealth;
+import io.vlmstreams.topology.ops.VlmMetrics;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -35,21 +37,41 @@ public final class StreamsApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final VlmMetrics metrics;
+    private final boolean ownsMetrics;
+    private final StreamsHealth health = new StreamsHealth();
 
-    /** Builds the application around {@code engine}, which it closes on {@link #close()}. */
+    /** Builds the application around {@code engine}, which it closes on {@link #close()}; meters on a registry of its own. */
     public StreamsApp(AppConfig config, InferenceEngine engine) {
+        this(config, engine, new VlmMetrics(), true);
+    }
+
+    /**
+     * Builds the application around {@code engine}, which it closes on {@link #close()}, recording to
+     * {@code metrics} (which the caller closes: an endpoint may still serve them).
+     */
+    public StreamsApp(AppConfig config, InferenceEngine engine, VlmMetrics metrics) {
+        this(config, engine, metrics, false);
+    }
+
+    private StreamsApp(AppConfig config, InferenceEngine engine, VlmMetrics metrics, boolean ownsMetrics) {
         this.config = config;
         this.engine = engine;
+        this.metrics = metrics;
+        this.ownsMetrics = ownsMetrics;
         this.registry = SchemaRegistryClients.create(config.serdeConfigs());
         Properties props = StreamsSettings.of(config);
         this.streams = new KafkaStreams(VlmTopology.build(config, engine, new ImageFetcher(new FetchPolicy(config.fetch())),
-                registry), props);
+                registry, metrics), props);
+        metrics.bindStreams(streams);
+        metrics.executionProvider(engine.executionProvider());
         streams.setUncaughtExceptionHandler(exception -> {
             log.error("Stream thread failed; replacing it (its tasks resume from the last commit)", exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> {
             log.info("Application state {} -> {}", before, now);
+            health.onChange(now, before);
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
                 stopped.countDown();
             }
@@ -84,6 +106,16 @@ public final class StreamsApp implements AutoCloseable {
         return streams.state();
     }
 
+    /** Liveness and readiness, for the {@link io.vlmstreams.topology.ops.OpsServer}. */
+    public StreamsHealth health() {
+        return health;
+    }
+
+    /** The application's meters. */
+    public VlmMetrics metrics() {
+        return metrics;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -94,10 +126,14 @@ public final class StreamsApp implements AutoCloseable {
         try {
             streams.close(timeout);
         } finally {
+            metrics.unbindStreams();
             try {
                 engine.close();
             } finally {
                 registry.close();
+                if (ownsMetrics) {
+                    metrics.close();
+                }
             }
         }
         log.info("Stopped {}", config.applicationId());

@@ -11,6 +11,8 @@ import io.vlmstreams.topology.app.EngineLoader;
 import io.vlmstreams.topology.app.StreamsApp;
 import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.config.ConfigSource;
+import io.vlmstreams.topology.ops.OpsServer;
+import io.vlmstreams.topology.ops.VlmMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -66,19 +68,38 @@ public final class RunCommand implements Callable<Integer> {
         AppConfig app = AppConfig.from(source());
         log.info("Configuration: {}", app);
         InferenceEngine engine = EngineLoader.open(app.model());
+        VlmMetrics metrics = new VlmMetrics();
         StreamsApp streams;
         try {
-            streams = new StreamsApp(app, engine);
+            streams = new StreamsApp(app, engine, metrics);
         } catch (RuntimeException e) {
             engine.close();
+            metrics.close();
             throw e;
         }
-        Thread hook = new Thread(streams::close, "vlm-streams-shutdown");
+        OpsServer ops;
+        try {
+            ops = OpsServer.start(app.metricsPort(), metrics, streams.health());
+        } catch (RuntimeException e) {
+            streams.close();
+            metrics.close();
+            throw e;
+        }
+        // Streams first (it commits what it has done), then the endpoint that reported on it.
+        Runnable stop = () -> {
+            try {
+                streams.close();
+            } finally {
+                ops.close();
+                metrics.close();
+            }
+        };
+        Thread hook = new Thread(stop, "vlm-streams-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         streams.start();
         streams.awaitStop();
         // Streams stopped on its own (not through the hook): release the engine too.
-        streams.close();
+        stop.run();
         return 0;
     }
 

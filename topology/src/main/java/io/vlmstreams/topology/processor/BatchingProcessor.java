@@ -14,6 +14,8 @@ import io.vlmstreams.schemas.DeadLetterReason;
 import io.vlmstreams.schemas.ImageEvent;
 import io.vlmstreams.schemas.InlineImage;
 import io.vlmstreams.topology.config.BatchConfig;
+import io.vlmstreams.topology.ops.PipelineMetrics;
+import io.vlmstreams.topology.ops.VlmMetrics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -49,6 +51,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     private final RequestBuilder requests;
     private final BatchExecutor executor;
     private final DeadLetters deadLetters;
+    private final PipelineMetrics metrics;
 
     /** In-memory mirror of the store, in arrival order; the store stays the source of truth. */
     private final TreeMap<Long, PendingRequest> pending = new TreeMap<>();
@@ -61,7 +64,16 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     /** Wiring of one processor instance; {@link io.vlmstreams.topology.VlmTopology} builds it. */
     public record Wiring(String storeName, String answersChild, String deadLettersChild, BatchConfig limits,
                          InferenceEngine engine, RecordDecoder decoder, RequestBuilder requests,
-                         BatchExecutor executor, DeadLetters deadLetters) { }
+                         BatchExecutor executor, DeadLetters deadLetters, PipelineMetrics metrics) {
+
+        /** Wiring whose meters go to a registry of their own (tests that do not look at them). */
+        public Wiring(String storeName, String answersChild, String deadLettersChild, BatchConfig limits,
+                      InferenceEngine engine, RecordDecoder decoder, RequestBuilder requests,
+                      BatchExecutor executor, DeadLetters deadLetters) {
+            this(storeName, answersChild, deadLettersChild, limits, engine, decoder, requests, executor, deadLetters,
+                    new VlmMetrics().pipeline(storeName));
+        }
+    }
 
     public BatchingProcessor(Wiring w) {
         this.storeName = w.storeName();
@@ -73,6 +85,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         this.requests = w.requests();
         this.executor = w.executor();
         this.deadLetters = w.deadLetters();
+        this.metrics = w.metrics();
     }
 
     @Override
@@ -89,6 +102,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
             log.info("Task {}: {} pending requests found in store {}; they run at the first tick",
                     context.taskId(), pending.size(), storeName);
         }
+        metrics.pending(context.taskId().toString(), pending.size());
         long tick = Math.max(5, Math.min(limits.linger().toMillis() / 2, 1_000));
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> onTick());
     }
@@ -97,6 +111,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         long now = context.currentSystemTimeMs();
+        metrics.received();
         RecordDecoder.Decoded decoded = decoder.decode(meta.topic(), record.value());
         if (decoded instanceof RecordDecoder.Decoded.Undecodable u) {
             forwardDeadLetter(record.key(), record.timestamp(), record.headers(),
@@ -124,6 +139,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         store.put(sequence, request);
         pending.put(sequence, request);
         pendingTokens += tokens;
+        metrics.pending(context.taskId().toString(), pending.size());
         if (pending.size() >= limits.maxSize() || pendingTokens >= limits.maxImageTokens()) {
             runBatches(false);
         }
@@ -170,13 +186,19 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     }
 
     private void runBatch(List<Map.Entry<Long, PendingRequest>> batch) {
+        long started = System.nanoTime();
+        int batchTokens = 0;
+        int answered = 0;
         List<BatchOutput> outputs = executor.run(batch.stream().map(Map.Entry::getValue).toList(), context.currentSystemTimeMs());
         for (int i = 0; i < batch.size(); i++) {
             BatchOutput out = outputs.get(i);
             PendingRequest r = out.request();
             Headers headers = toHeaders(r.headers());
+            batchTokens += r.imageTokens();
             if (out instanceof BatchOutput.Answered a) {
                 context.forward(new Record<byte[], SpecificRecord>(r.key(), a.answer(), r.timestamp(), headers), answersChild);
+                metrics.answered(a.answer());
+                answered++;
             } else {
                 forwardDeadLetter(r.key(), r.timestamp(), headers, ((BatchOutput.DeadLettered) out).deadLetter());
             }
@@ -185,7 +207,12 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
             pending.remove(sequence);
             pendingTokens -= r.imageTokens();
         }
-        log.debug("Task {}: batch of {} done, {} pending", context.taskId(), batch.size(), pending.size());
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        metrics.batchCompleted(batch.size(), batchTokens, elapsed);
+        metrics.pending(context.taskId().toString(), pending.size());
+        log.debug("batch pipeline={} task={} size={} image_tokens={} answered={} dead_lettered={} ms={} pending={}",
+                metrics.pipeline(), context.taskId(), batch.size(), batchTokens, answered, batch.size() - answered,
+                elapsed.toMillis(), pending.size());
     }
 
     private int estimateTokens(ImageEvent event) {
@@ -205,6 +232,15 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         log.warn("Dead letter from {}-{}@{}: {} {}", deadLetter.getSourceTopic(), deadLetter.getSourcePartition(),
                 deadLetter.getSourceOffset(), deadLetter.getReason(), deadLetter.getMessage());
         context.forward(new Record<byte[], SpecificRecord>(key, deadLetter, timestamp, headers), deadLettersChild);
+        metrics.deadLettered(deadLetter);
+    }
+
+    @Override
+    public void close() {
+        // The task may move to another instance: its pending requests are no longer counted here.
+        if (context != null) {
+            metrics.pending(context.taskId().toString(), 0);
+        }
     }
 
     private static List<PendingRequest.Header> headersOf(Headers headers) {

@@ -111,6 +111,8 @@ class CrashTest {
                 "--model", model.toString(), "--input", "crash-in", "--output", "crash-out",
                 "--dead-letter", "crash-dlq", "--state-dir", temp.resolve("state").toString(),
                 "--application-id", "crash-test",
+                // A free metrics port: the default 9404 may be taken by another run on this machine.
+                "--set", "metrics.port=0",
                 "--set", "engine.provider=cpu", "--set", "batch.max.size=4", "--set", "batch.linger.ms=30",
                 "--set", "pipeline.main.max.new.tokens=4",
                 // A dead member would otherwise hold the group for the default 45 s after each kill.

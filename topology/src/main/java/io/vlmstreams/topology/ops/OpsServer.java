@@ -1,0 +1,129 @@
+package io.vlmstreams.topology.ops;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations endpoint: {@code GET /metrics} (Prometheus text), {@code GET /health/live} and
+ * {@code GET /health/ready} (200, or 503 with the KafkaStreams state in the body). A JDK
+ * {@link HttpServer} on one daemon thread: scrapes and probes are rare and cheap, and no web
+ * framework is worth its weight here.
+ */
+public final class OpsServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private OpsServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Listens on {@code port} on all interfaces (0 picks a free port).
+     *
+     * @throws UncheckedIOException when the port cannot be bound; the message names it
+     */
+    public static OpsServer start(int port, VlmMetrics metrics, StreamsHealth health) {
+        return start(new InetSocketAddress(port), metrics, health);
+    }
+
+    /** Listens on {@code address}. */
+    public static OpsServer start(InetSocketAddress address, VlmMetrics metrics, StreamsHealth health) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(address, 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + address + " for metrics.port", e);
+        }
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vlm-ops-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/metrics", get(ex -> respond(ex, 200, PROMETHEUS_TEXT, metrics.scrape())));
+        server.createContext("/health/live", get(ex -> probe(ex, health.live(), health)));
+        server.createContext("/health/ready", get(ex -> probe(ex, health.ready(), health)));
+        server.createContext("/", get(ex -> respond(ex, 404, PLAIN_TEXT, "not found: try /metrics, /health/live, /health/ready\n")));
+        server.start();
+        OpsServer ops = new OpsServer(server, executor);
+        LOG.info("Metrics and health on {}", ops.url());
+        return ops;
+    }
+
+    /** The bound port. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The base URL, on localhost. */
+    public URI url() {
+        return URI.create("http://localhost:" + port() + "/");
+    }
+
+    /** The scrape URL. */
+    public URI metricsUrl() {
+        return url().resolve("metrics");
+    }
+
+    private static void probe(HttpExchange ex, boolean ok, StreamsHealth health) throws IOException {
+        respond(ex, ok ? 200 : 503, PLAIN_TEXT, health.state() + "\n");
+    }
+
+    private static HttpHandler get(HttpHandler handler) {
+        return ex -> {
+            try (ex) {
+                String method = ex.getRequestMethod();
+                if (!method.equals("GET") && !method.equals("HEAD")) {
+                    ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                    respond(ex, 405, PLAIN_TEXT, "method not allowed\n");
+                    return;
+                }
+                handler.handle(ex);
+            } catch (RuntimeException e) {
+                LOG.warn("ops endpoint {} failed", ex.getRequestURI(), e);
+                throw e;
+            }
+        };
+    }
+
+    private static void respond(HttpExchange ex, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(status, head ? -1 : bytes.length);
+        if (!head) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

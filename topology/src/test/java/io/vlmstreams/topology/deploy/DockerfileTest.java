@@ -1,0 +1,50 @@
+package io.vlmstreams.topology.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Dockerfile's structure: a Maven build stage, a CUDA 12 + cuDNN runtime with Java 17, the jar as entry point. */
+class DockerfileTest {
+
+    private static List<String> lines;
+
+    @BeforeAll
+    static void read() throws IOException {
+        lines = Files.readAllLines(RepositoryFiles.root().resolve("Dockerfile")).stream()
+                .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    }
+
+    @Test
+    void buildsWithMavenThenRunsOnCudaTwelveWithCudnn() {
+        List<String> from = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+        assertThat(from).hasSize(2);
+        assertThat(from.get(0)).matches("FROM maven:3\\.\\d+-eclipse-temurin-17 AS build");
+        assertThat(from.get(1)).matches("FROM nvidia/cuda:12\\.[0-9.]+-cudnn-runtime-ubuntu[0-9.]+ AS runtime");
+    }
+
+    @Test
+    void buildStagePackagesWithoutTests() {
+        assertThat(lines).anyMatch(l -> l.startsWith("RUN mvn") && l.contains("-DskipTests") && l.contains("package"));
+    }
+
+    @Test
+    void runtimeInstallsJava17AndCopiesTheJarWithItsLibs() {
+        assertThat(lines).anyMatch(l -> l.contains("openjdk-17-jre-headless"));
+        assertThat(lines).anyMatch(l -> l.matches("COPY --from=build /src/topology/target/lib/ /app/lib/"));
+        assertThat(lines).anyMatch(l -> l.matches("COPY --from=build /src/topology/target/vlm-streams.jar /app/vlm-streams.jar"));
+    }
+
+    @Test
+    void entryPointRunsTheJarAndExposesMetrics() {
+        assertThat(lines).anyMatch(l -> l.startsWith("ENTRYPOINT [") && l.contains("\"java\", \"-jar\", \"/app/vlm-streams.jar\""));
+        assertThat(lines).contains("CMD [\"run\", \"--config\", \"/etc/vlm-streams/application.properties\"]");
+        assertThat(lines).contains("EXPOSE 9404");
+        assertThat(lines).anyMatch(l -> l.startsWith("USER ") && !l.equals("USER root"));
+    }
+}
