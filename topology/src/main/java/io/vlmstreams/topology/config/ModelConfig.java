@@ -1,9 +1,27 @@
 package io.vlmstreams.topology.config;
 
 import java.nio.file.Path;
+import java.util.Set;
 
-/** Where the model is and how the engine runs it ({@code model.*}, {@code engine.*}). */
-public record ModelConfig(Path dir, String dtype, String provider, int deviceId) {
+/**
+ * Where the model is and how the engine runs it ({@code model.*}, {@code engine.*}).
+ *
+ * @param maxBatchMemoryMb     {@code engine.max.batch.memory.mb}: working-memory budget of one model
+ *                             batch; larger batches are split before they run (0: no budget)
+ * @param faultInjectEventIds  {@code engine.fault.inject.event-ids}, for tests only: model batches
+ *                             holding one of these events fail as if the model had thrown
+ */
+public record ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
+                          Set<String> faultInjectEventIds) {
+
+    public ModelConfig {
+        faultInjectEventIds = Set.copyOf(faultInjectEventIds);
+    }
+
+    /** A config without memory budget and fault injection. */
+    public ModelConfig(Path dir, String dtype, String provider, int deviceId) {
+        this(dir, dtype, provider, deviceId, 0, Set.of());
+    }
 
     static ModelConfig read(ConfigSource src) {
         Path dir = Path.of(src.required("model.dir"));
@@ -13,6 +31,7 @@ public record ModelConfig(Path dir, String dtype, String provider, int deviceId)
             throw new org.apache.kafka.common.config.ConfigException("engine.provider", provider, "must be auto, cpu or cuda");
         }
         int device = src.integer("engine.device.id", 0, 0, 64);
-        return new ModelConfig(dir, dtype, provider, device);
+        int memory = src.integer("engine.max.batch.memory.mb", 0, 0, 1 << 24);
+        return new ModelConfig(dir, dtype, provider, device, memory, Set.copyOf(src.list("engine.fault.inject.event-ids")));
     }
 }

@@ -1,8 +1,5 @@
 package io.vlmstreams.topology.it;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -10,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vlmstreams.testkit.kafka.EmbeddedKafkaCluster;
 import io.vlmstreams.testkit.registry.TestSchemaRegistryServer;
-import io.vlmstreams.topology.cli.Main;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,12 +20,12 @@ class ProduceTailCommandTest {
              TestSchemaRegistryServer registry = TestSchemaRegistryServer.start()) {
             kafka.createTopic("cli-in", 1);
             Path images = Path.of(System.getProperty("vlm.fixtures.dir", "../fixtures"), "upstream", "images");
-            String produced = run("produce", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
+            String produced = Cli.run("produce", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
                     "--topic", "cli-in", "--image", images.resolve("green_palette.png").toString(),
                     images.resolve("text.png").toString(), "--source", "cam-1", "--count", "5");
             assertThat(produced).contains("sent 5 events");
 
-            String tailed = run("tail", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
+            String tailed = Cli.run("tail", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
                     "--topic", "cli-in", "--from-beginning", "--count", "5", "--timeout", "20", "--json");
             List<String> lines = tailed.lines().filter(l -> l.startsWith("{")).toList();
             assertThat(lines).hasSize(5);
@@ -48,18 +44,5 @@ class ProduceTailCommandTest {
             });
             assertThat(nodes.stream().map(n -> n.get("event_id").asText()).distinct()).hasSize(5);
         }
-    }
-
-    private static String run(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(out);
-            int code = Main.commandLine().execute(args);
-            assertThat(code).isZero();
-        } finally {
-            System.setOut(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
     }
 }
