@@ -11,13 +11,11 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code soak}: runs model batches continuously for a bounded time (or number of requests) and
@@ -80,7 +78,7 @@ public final class SoakCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<byte[]> images = loadImages();
+        List<byte[]> images = SampleImages.load(imagesDir);
         long intervalNanos = (long) (intervalSeconds * 1e9);
         long endNanos = bound.minutes != null ? System.nanoTime() + (long) (bound.minutes * 60e9) : Long.MAX_VALUE;
         long limit = bound.requests != null ? bound.requests : Long.MAX_VALUE;
@@ -142,19 +140,5 @@ public final class SoakCommand implements Callable<Integer> {
                 (System.nanoTime() - startNanos) / 1e9, requests, s.heapUsedBytes() / 1048576.0,
                 s.rssBytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", s.rssBytes() / 1048576.0));
         return s;
-    }
-
-    private List<byte[]> loadImages() throws IOException {
-        Path dir = imagesDir != null ? imagesDir : Path.of(System.getProperty("vlm.project.dir", "."), "fixtures/upstream/images");
-        List<byte[]> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
-                out.add(Files.readAllBytes(p));
-            }
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no images in " + dir);
-        }
-        return out;
     }
 }
