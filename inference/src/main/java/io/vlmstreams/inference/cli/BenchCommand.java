@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code bench}: throughput and latency of the engine per batch size. For each batch size it runs
@@ -74,7 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<Path> files = imageFiles();
+        List<Path> files = SampleImages.files(imagesDir);
         List<byte[]> images = new ArrayList<>();
         for (Path p : files) {
             images.add(Files.readAllBytes(p));
@@ -201,17 +200,5 @@ public final class BenchCommand implements Callable<Integer> {
     private static double percentile(List<Long> sorted, double q) {
         int i = (int) Math.ceil(q * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
-    }
-
-    private List<Path> imageFiles() throws IOException {
-        Path dir = imagesDir != null ? imagesDir : projectDir().resolve("fixtures/upstream/images");
-        List<Path> out;
-        try (Stream<Path> files = Files.list(dir)) {
-            out = files.filter(Files::isRegularFile).sorted().toList();
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no images in " + dir);
-        }
-        return out;
     }
 }

@@ -31,9 +31,16 @@ final class BatchRunner {
     private final long[] stopTokenIds;
     private final Function<long[], String> detokenize;
     private final EngineStats stats;
+    private final BatchFaults faults;
 
     BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, long[] stopTokenIds,
                 Function<long[], String> detokenize, EngineStats stats) {
+        this(encoder, generator, classifier, stopTokenIds, detokenize, stats, new BatchFaults(java.util.Set.of()));
+    }
+
+    BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, long[] stopTokenIds,
+                Function<long[], String> detokenize, EngineStats stats, BatchFaults faults) {
+        this.faults = faults;
         this.encoder = encoder;
         this.generator = generator;
         this.classifier = classifier;
@@ -74,6 +81,7 @@ final class BatchRunner {
     }
 
     private List<Outcome> runOnce(List<PreparedRequest> batch, long[] queuedNanos) {
+        faults.beforeModel(batch);
         long t0 = System.nanoTime();
         List<ProcessedImage> images = new ArrayList<>();
         for (PreparedRequest p : batch) {

@@ -46,6 +46,7 @@ public final class LocalInferenceEngine implements InferenceEngine {
     private final RequestPreparer preparer;
     private final BatchRunner runner;
     private final BatchPlanner planner;
+    private final MemoryBudget memory;
     private final EngineStats stats;
     private final ExecutorService preprocessPool;
     private final ReentrantLock modelLock = new ReentrantLock();
@@ -63,6 +64,7 @@ public final class LocalInferenceEngine implements InferenceEngine {
         this.preparer = preparer;
         this.runner = runner;
         this.planner = new BatchPlanner(config.maxBatchSize(), config.maxBatchImageTokens());
+        this.memory = new MemoryBudget(new BatchMemoryEstimator(folder.config(), Float.BYTES), config.maxBatchMemoryMb());
         AtomicInteger n = new AtomicInteger();
         this.preprocessPool = Executors.newFixedThreadPool(config.preprocessThreads(), r -> {
             Thread t = new Thread(r, "vlm-preprocess-" + n.incrementAndGet());
@@ -94,7 +96,7 @@ public final class LocalInferenceEngine implements InferenceEngine {
                     new Classifier(sessions.decoder, embedder, pad),
                     stopTokenIds(special, folder),
                     ids -> tokenizer.decode(ids, true),
-                    stats);
+                    stats, new BatchFaults(config.faultInjectRequestIds()));
             return new LocalInferenceEngine(config, folder, sessions, tokenizer, preparer, runner, stats);
         } catch (RuntimeException e) {
             if (sessions != null) {
@@ -175,7 +177,18 @@ public final class LocalInferenceEngine implements InferenceEngine {
                 outcomes[i] = new Outcome.Failure(requests.get(i).requestId(), asInferenceException(requests.get(i), e.getCause()));
             }
         }
+        List<List<Integer>> planned = new ArrayList<>();
         for (List<Integer> batch : planner.plan(ready)) {
+            for (List<Integer> fitting : memory.split(batch, ready)) {
+                if (fitting.size() == 1 && memory.exceeds(List.of(ready.get(fitting.get(0))))) {
+                    int i = readyIdx.get(fitting.get(0));
+                    outcomes[i] = new Outcome.Failure(requests.get(i).requestId(), memory.refusal(ready.get(fitting.get(0))));
+                } else {
+                    planned.add(fitting);
+                }
+            }
+        }
+        for (List<Integer> batch : planned) {
             List<PreparedRequest> members = new ArrayList<>();
             for (int k : batch) {
                 members.add(ready.get(k));

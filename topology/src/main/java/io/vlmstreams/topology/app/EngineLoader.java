@@ -13,11 +13,12 @@ public final class EngineLoader {
     private EngineLoader() {
     }
 
-    /** A {@link LocalInferenceEngine} for the configured model folder, dtype and provider. */
+    /** A {@link LocalInferenceEngine} for the configured model folder, dtype, provider and memory budget. */
     public static InferenceEngine open(ModelConfig model) {
         RuntimeConfig cpu = RuntimeConfig.cpu();
         RuntimeConfig runtime = new RuntimeConfig(ExecutionProvider.parse(model.provider()), model.deviceId(),
                 model.intraOpThreads(), model.interOpThreads(), cpu.optimizationLevel());
-        return LocalInferenceEngine.open(EngineConfig.defaults(model.dir()).withDtype(model.dtype()).withRuntime(runtime));
+        return LocalInferenceEngine.open(EngineConfig.defaults(model.dir()).withDtype(model.dtype()).withRuntime(runtime)
+                .withMaxBatchMemoryMb(model.maxBatchMemoryMb()).withFaultInjection(model.faultInjectEventIds()));
     }
 }

@@ -97,6 +97,11 @@ public final class StreamsApp implements AutoCloseable {
         stopped.await();
     }
 
+    /** The model answering, e.g. {@code tiny-onnx:fp32}. */
+    public String modelId() {
+        return engine.modelId();
+    }
+
     public KafkaStreams.State state() {
         return streams.state();
     }

@@ -53,14 +53,25 @@ public final class ClientOptions {
         return out;
     }
 
+    /** {@code bootstrap.servers} and {@code schema.registry.url}, those of them given. */
+    Map<String, String> connection() {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (bootstrap != null) {
+            out.put("bootstrap.servers", bootstrap);
+        }
+        if (registry != null) {
+            out.put("schema.registry.url", registry);
+        }
+        return out;
+    }
+
     /** Settings for a Kafka client or serde: pass-through settings plus the broker and registry. */
     Map<String, Object> clientConfigs() {
         if (bootstrap == null || registry == null) {
             throw new IllegalArgumentException("--bootstrap and --registry are required");
         }
         Map<String, Object> out = new LinkedHashMap<>(extraSettings());
-        out.put("bootstrap.servers", bootstrap);
-        out.put("schema.registry.url", registry);
+        out.putAll(connection());
         return out;
     }
 }

@@ -30,6 +30,7 @@ public final class Main implements Runnable {
         cli.addSubcommand(new ProduceCommand());
         cli.addSubcommand(new TailCommand());
         cli.addSubcommand(new SandboxCommand());
+        cli.addSubcommand(new io.vlmstreams.inference.cli.SoakCommand());
         return cli;
     }
 

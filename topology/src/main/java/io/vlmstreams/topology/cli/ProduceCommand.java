@@ -13,6 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import io.vlmstreams.schemas.ImageEvent;
@@ -22,6 +25,9 @@ import io.vlmstreams.schemas.serde.SpecificAvroSerde;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -33,6 +39,7 @@ import picocli.CommandLine.Option;
  * {@code --count} are sent, each with a fresh event id. Files go as they are, unjudged, so corrupt
  * images can be sent on purpose; {@code --raw} sends a file's bytes as the record value unchanged.
  * Records are keyed by {@code --source} when given (one source's events stay in order), else by event id.
+ * It reports success only once the broker has acknowledged every event, and exits non-zero otherwise.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true, description = "Send ImageEvents to a topic.")
 public final class ProduceCommand implements Callable<Integer> {
@@ -70,30 +77,84 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--count", description = "Events to send (default: one per image).")
     Integer count;
 
+    @Option(names = "--timeout", defaultValue = "30", paramLabel = "S",
+            description = "Give up on a send after this many seconds (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
     @Override
     public Integer call() {
         List<Object> items = items();
         int total = count != null ? count : items.size();
         Map<String, Object> configs = client.clientConfigs();
         configs.put(ProducerConfig.ACKS_CONFIG, "all");
-        int sent = 0;
+        boundTimeouts(configs, timeoutSeconds);
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
         try (SpecificAvroSerde<ImageEvent> serde = new SpecificAvroSerde<>(ImageEvent.class);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(configs, new ByteArraySerializer(),
                      new ByteArraySerializer())) {
             serde.configure(configs, false);
-            for (int i = 0; i < total; i++) {
+            // After a failure the rest would fail the same way, each after its own wait: stop sending.
+            for (int i = 0; i < total && failure.get() == null; i++) {
                 Object item = items.get(i % items.size());
                 String eventId = UUID.randomUUID().toString();
                 byte[] value = item instanceof RawFile raw ? raw.bytes()
                         : serde.serializer().serialize(topic, event(eventId, item));
                 String key = source != null ? source : eventId;
-                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value));
-                sent++;
+                sends.add(producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value),
+                        (metadata, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        }));
             }
             producer.flush();
         }
-        System.out.println("sent " + sent + " events to " + topic);
+        long acknowledged = sends.stream().filter(ProduceCommand::succeeded).count();
+        if (failure.get() != null || acknowledged < total) {
+            System.err.printf("produce: only %d of %d events were acknowledged by topic %s: %s%n", acknowledged, total,
+                    topic, reason(failure.get()));
+            return 1;
+        }
+        System.out.println("sent " + total + " events to " + topic + " (" + acknowledged + " acknowledged)");
         return 0;
+    }
+
+    /**
+     * Bounds how long a send may take, unless {@code --set} chose otherwise: the producer otherwise
+     * waits a minute for a missing topic's metadata and two for a delivery.
+     */
+    static void boundTimeouts(Map<String, Object> configs, int timeoutSeconds) {
+        if (timeoutSeconds < 1 || timeoutSeconds > 86_400) {
+            throw new IllegalArgumentException("--timeout must be 1 to 86400 seconds, got " + timeoutSeconds);
+        }
+        int timeoutMs = timeoutSeconds * 1000;
+        configs.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+        configs.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
+        // The producer rejects a delivery timeout shorter than linger plus one request.
+        configs.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, timeoutMs / 2));
+    }
+
+    /** Whether a completed send was acknowledged; {@code flush()} has completed every one. */
+    private static boolean succeeded(Future<RecordMetadata> send) {
+        try {
+            send.get();
+            return true;
+        } catch (ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private String reason(Exception e) {
+        if (e == null) {
+            return "unknown error";
+        }
+        String hint = e instanceof TimeoutException || e instanceof UnknownTopicOrPartitionException
+                ? " (does topic " + topic + " exist, and is the broker reachable?)" : "";
+        return e.getClass().getSimpleName() + ": " + e.getMessage() + hint;
     }
 
     /** A {@code --raw} file. */

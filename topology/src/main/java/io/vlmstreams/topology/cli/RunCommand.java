@@ -130,12 +130,7 @@ public final class RunCommand implements Callable<Integer> {
                     : "Describe this image.");
             values.putAll(ConfigSource.withEnvironment(values, System.getenv()).asMap());
         }
-        if (client.bootstrap != null) {
-            values.put("bootstrap.servers", client.bootstrap);
-        }
-        if (client.registry != null) {
-            values.put("schema.registry.url", client.registry);
-        }
+        values.putAll(client.connection());
         if (model != null) {
             values.put("model.dir", model.toString());
         }

@@ -103,20 +103,8 @@ public final class ConfigSource {
     }
 
     public int integer(String key, int defaultValue, int min, int max) {
-        Optional<String> raw = optional(key);
-        if (raw.isEmpty()) {
-            return defaultValue;
-        }
-        int value;
-        try {
-            value = Integer.parseInt(raw.get());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key, raw.get(), "must be an integer");
-        }
-        if (value < min || value > max) {
-            throw new ConfigException(key, raw.get(), "must be in [" + min + ", " + max + "]");
-        }
-        return value;
+        // The range check keeps the value within [min, max], so it fits an int.
+        return (int) longValue(key, defaultValue, min, max);
     }
 
     public long longValue(String key, long defaultValue, long min, long max) {

@@ -14,7 +14,9 @@ final class KnownKeys {
 
     /** Keys vlm-streams reads itself (not passed to Kafka clients). */
     static final Set<String> OWN = Set.of(
-            "model.dir", "model.dtype", "engine.provider", "engine.device.id", "engine.intra.op.threads", "engine.inter.op.threads",
+            "model.dir", "model.dtype", "engine.provider", "engine.device.id",
+            "engine.intra.op.threads", "engine.inter.op.threads",
+            "engine.max.batch.memory.mb", "engine.fault.inject.event-ids",
             "batch.max.size", "batch.max.image.tokens", "batch.linger.ms", "batch.reference.image.tokens",
             "dead.letter.topic", "dead.letter.max.value.bytes", "metrics.port", "pipelines",
             "fetch.allowed.schemes", "fetch.allowed.hosts", "fetch.allow.private.addresses",
@@ -24,7 +26,7 @@ final class KnownKeys {
     /** Per-pipeline key suffixes, after {@code pipeline.<name>.}. */
     static final List<String> PIPELINE_SUFFIXES = List.of(
             "input.topics", "output.topic", "mode", "prompt", "labels", "max.new.tokens", "temperature",
-            "top.k", "top.p", "min.p", "repetition.penalty", "min.image.tokens", "max.image.tokens",
+            "top.k", "top.p", "min.p", "repetition.penalty", "min.image.tokens", "max.image.tokens", "max.prompt.chars",
             "batch.max.size", "batch.max.image.tokens", "batch.linger.ms");
 
     private static final Set<String> KAFKA = kafkaKeys();

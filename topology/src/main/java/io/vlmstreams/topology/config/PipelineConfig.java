@@ -11,6 +11,8 @@ import org.apache.kafka.common.config.ConfigException;
  *
  * @param minImageTokens null keeps the model's preprocessing default
  * @param maxImageTokens null keeps the model's preprocessing default
+ * @param maxPromptChars longest prompt an event may carry ({@code pipeline.<name>.max.prompt.chars}); a longer
+ *                       one is an invalid request: prompt tokens cost memory and time in every batch it joins
  */
 public record PipelineConfig(
         String name,
@@ -22,7 +24,19 @@ public record PipelineConfig(
         GenerationDefaults generation,
         Integer minImageTokens,
         Integer maxImageTokens,
-        BatchConfig batch) {
+        BatchConfig batch,
+        int maxPromptChars) {
+
+    /** Default of {@code pipeline.<name>.max.prompt.chars}. */
+    public static final int DEFAULT_MAX_PROMPT_CHARS = 4096;
+
+    /** A pipeline with the default prompt limit. */
+    public PipelineConfig(String name, List<String> inputTopics, String outputTopic, InferenceRequest.Mode mode,
+                          String prompt, List<String> labels, GenerationDefaults generation, Integer minImageTokens,
+                          Integer maxImageTokens, BatchConfig batch) {
+        this(name, inputTopics, outputTopic, mode, prompt, labels, generation, minImageTokens, maxImageTokens, batch,
+                DEFAULT_MAX_PROMPT_CHARS);
+    }
 
     public PipelineConfig {
         inputTopics = List.copyOf(inputTopics);
@@ -71,6 +85,7 @@ public record PipelineConfig(
                     "exceeds " + p + "max.image.tokens (" + maxTokens + ")");
         }
         return new PipelineConfig(name, inputs, output, mode, prompt, labels, generation, minTokens, maxTokens,
-                BatchConfig.read(src, p, batchDefaults));
+                BatchConfig.read(src, p, batchDefaults),
+                src.integer(p + "max.prompt.chars", DEFAULT_MAX_PROMPT_CHARS, 1, 1 << 20));
     }
 }

@@ -4,7 +4,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Hides secrets (JAAS configs, registry credentials, key and trust store passwords) before settings are logged. */
+/**
+ * Hides secrets before settings are logged: JAAS configs, registry credentials ({@code *user.info}),
+ * anything named like a password or secret, and key material ({@code ssl.key*}, {@code ssl.*.key}).
+ */
 public final class Redaction {
 
     static final String HIDDEN = "[hidden]";
@@ -16,7 +19,7 @@ public final class Redaction {
     public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("password") || k.contains("jaas.config") || k.endsWith("user.info")
-                || k.contains("secret") || (k.startsWith("ssl.") && k.endsWith(".key"));
+                || k.contains("secret") || k.startsWith("ssl.key") || (k.startsWith("ssl.") && k.endsWith(".key"));
     }
 
     /** A sorted copy of {@code values} with every secret replaced. */

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.Set;
 
 import io.vlmstreams.topology.config.FetchConfig;
 
@@ -17,10 +18,28 @@ import io.vlmstreams.topology.config.FetchConfig;
  */
 public final class FetchPolicy {
 
+    /** Name resolution, a seam so tests can play DNS (rebinding, names that resolve inside the network). */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
     private final FetchConfig config;
+    private final Resolver resolver;
+    private final Set<InetAddress> trusted;
 
     public FetchPolicy(FetchConfig config) {
+        this(config, InetAddress::getAllByName, Set.of());
+    }
+
+    /**
+     * For tests: {@code resolver} instead of DNS, and {@code trusted} addresses that pass the address
+     * checks (a local test server standing in for a public host), every other address checked as usual.
+     */
+    FetchPolicy(FetchConfig config, Resolver resolver, Set<InetAddress> trusted) {
         this.config = config;
+        this.resolver = resolver;
+        this.trusted = Set.copyOf(trusted);
     }
 
     public FetchConfig config() {
@@ -45,12 +64,18 @@ public final class FetchPolicy {
         }
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(host);
+            addresses = resolver.resolve(host);
         } catch (UnknownHostException e) {
             throw FetchException.failed("cannot resolve host '" + host + "'", e);
         }
+        if (addresses.length == 0) {
+            throw FetchException.failed("host '" + host + "' resolves to no address", null);
+        }
         if (!config.allowPrivateAddresses()) {
             for (InetAddress address : addresses) {
+                if (trusted.contains(address)) {
+                    continue;
+                }
                 String why = forbiddenReason(address);
                 if (why != null) {
                     throw FetchException.forbidden("host '" + host + "' resolves to " + address.getHostAddress()
@@ -95,6 +120,13 @@ public final class FetchPolicy {
                 return "a reserved address";
             }
         } else if (address instanceof Inet6Address) {
+            boolean ipv4Compatible = true;
+            for (int i = 0; i < 12; i++) {
+                ipv4Compatible &= b[i] == 0;
+            }
+            if (ipv4Compatible) {
+                return "an IPv4-compatible address (embeds an IPv4 address)";
+            }
             if ((b[0] & 0xfe) == 0xfc) {
                 return "a unique-local address";
             }

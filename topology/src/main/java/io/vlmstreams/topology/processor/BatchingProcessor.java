@@ -92,6 +92,9 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     public void init(ProcessorContext<byte[], SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        // A task revived after an aborted transaction re-runs init on this instance: the store,
+        // restored from the changelog, is the truth and the old mirror must not leak into it.
+        pending.clear();
         try (KeyValueIterator<Long, PendingRequest> all = store.all()) {
             all.forEachRemaining(kv -> pending.put(kv.key, kv.value));
         }

@@ -25,7 +25,12 @@ public final class RequestBuilder {
         this.pipeline = pipeline;
     }
 
-    /** The request for {@code event} whose image bytes are {@code image}. */
+    /**
+     * The request for {@code event} whose image bytes are {@code image}.
+     *
+     * @throws IllegalArgumentException when the event asks for something invalid (a prompt over the limit,
+     *                                  generation settings out of range): the event is an invalid request
+     */
     public InferenceRequest build(ImageEvent event, byte[] image) {
         GenerationOverrides o = event.getOverrides();
         PipelineConfig.GenerationDefaults g = pipeline.generation();
@@ -37,6 +42,10 @@ public final class RequestBuilder {
         Integer minTokens = o != null && o.getMinImageTokens() != null ? o.getMinImageTokens() : pipeline.minImageTokens();
         Integer maxTokens = o != null && o.getMaxImageTokens() != null ? o.getMaxImageTokens() : pipeline.maxImageTokens();
         String prompt = event.getPrompt() != null && !event.getPrompt().isBlank() ? event.getPrompt() : pipeline.prompt();
+        if (prompt.length() > pipeline.maxPromptChars()) {
+            throw new IllegalArgumentException("prompt has " + prompt.length() + " characters, over the pipeline's limit of "
+                    + pipeline.maxPromptChars());
+        }
         return new InferenceRequest(event.getEventId(), image, prompt, pipeline.mode(), pipeline.labels(), settings,
                 new ImageOptions(minTokens, maxTokens, null));
     }

@@ -59,10 +59,31 @@ class AppConfigTest {
         assertError(base, "pipeline.p.mode", "classify", "pipeline.p.labels");
         assertError(base, "pipeline.p.temperature", "-1", "pipeline.p.temperature");
         assertError(base, "fetch.allowed.schemes", "http,file", "fetch.allowed.schemes");
+        assertError(base, "engine.max.batch.memory.mb", "-1", "engine.max.batch.memory.mb");
+        assertError(base, "pipeline.p.max.prompt.chars", "0", "pipeline.p.max.prompt.chars");
         Map<String, String> missing = new HashMap<>(base);
         missing.remove("pipeline.p.output.topic");
         assertThatThrownBy(() -> AppConfig.from(ConfigSource.of(missing)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("pipeline.p.output.topic");
+    }
+
+    @Test
+    void reliabilityKeysAreOwnSettingsWithSafeDefaults() {
+        Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", "b:9092", "schema.registry.url", "mock://x",
+                "model.dir", "/m", "pipelines", "p", "pipeline.p.input.topics", "in", "pipeline.p.output.topic", "out",
+                "pipeline.p.prompt", "Describe."));
+        AppConfig defaults = AppConfig.from(ConfigSource.of(settings));
+        assertThat(defaults.model().maxBatchMemoryMb()).isZero();
+        assertThat(defaults.model().faultInjectEventIds()).isEmpty();
+        assertThat(defaults.pipelines().get(0).maxPromptChars()).isEqualTo(PipelineConfig.DEFAULT_MAX_PROMPT_CHARS);
+
+        settings.putAll(Map.of("engine.max.batch.memory.mb", "2048", "engine.fault.inject.event-ids", "a, b",
+                "pipeline.p.max.prompt.chars", "300"));
+        AppConfig set = AppConfig.from(ConfigSource.of(settings));
+        assertThat(set.model().maxBatchMemoryMb()).isEqualTo(2048);
+        assertThat(set.model().faultInjectEventIds()).containsExactlyInAnyOrder("a", "b");
+        assertThat(set.pipelines().get(0).maxPromptChars()).isEqualTo(300);
+        assertThat(set.kafkaSettings()).doesNotContainKeys("engine.max.batch.memory.mb", "engine.fault.inject.event-ids");
     }
 
     private static void assertError(Map<String, String> base, String key, String value, String named) {

@@ -12,10 +12,7 @@ import java.util.stream.Collectors;
 import io.vlmstreams.schemas.ImageEvent;
 import io.vlmstreams.testkit.kafka.EmbeddedKafkaCluster;
 import io.vlmstreams.testkit.registry.TestSchemaRegistryServer;
-import io.vlmstreams.topology.app.EngineLoader;
 import io.vlmstreams.topology.app.StreamsApp;
-import io.vlmstreams.topology.config.AppConfig;
-import io.vlmstreams.topology.config.ConfigSource;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -50,21 +47,16 @@ class EndToEndTest {
         for (String topic : List.of("in-e2e", "out-e2e", "in-mixed", "out-mixed", "dlq")) {
             kafka.createTopic(topic, 2);
         }
-        Map<String, String> settings = new LinkedHashMap<>();
-        kafka.clientProperties().forEach((k, v) -> settings.put(k, String.valueOf(v)));
-        settings.putAll(Map.of("application.id", "e2e-test", "schema.registry.url", registry.url(),
-                "model.dir", TinyModelFolder.get().toString(), "engine.provider", "cpu",
-                "state.dir", temp.resolve("state").toString(), "dead.letter.topic", "dlq",
-                "pipelines", "e2e,mixed", "batch.max.size", "4", "batch.linger.ms", "50"));
+        Map<String, String> settings = TestApp.baseSettings(kafka, Map.of("schema.registry.url", registry.url()),
+                temp.resolve("state"), "e2e-test");
+        settings.putAll(Map.of("dead.letter.topic", "dlq", "pipelines", "e2e,mixed", "batch.max.size", "4",
+                "batch.linger.ms", "50"));
         settings.putAll(Map.of("pipeline.e2e.input.topics", "in-e2e", "pipeline.e2e.output.topic", "out-e2e",
                 "pipeline.e2e.prompt", "Describe this image.", "pipeline.e2e.max.new.tokens", "6",
                 "pipeline.mixed.input.topics", "in-mixed", "pipeline.mixed.output.topic", "out-mixed",
                 "pipeline.mixed.prompt", "What is this?", "pipeline.mixed.max.new.tokens", "4"));
-        AppConfig config = AppConfig.from(ConfigSource.of(settings));
-        var engine = EngineLoader.open(config.model());
-        modelId = engine.modelId();
-        app = new StreamsApp(config, engine);
-        app.start();
+        app = TestApp.start(settings);
+        modelId = app.modelId();
         io = new KafkaIo(kafka.clientProperties(), registry.url());
     }
 

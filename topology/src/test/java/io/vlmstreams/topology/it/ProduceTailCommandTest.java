@@ -1,8 +1,5 @@
 package io.vlmstreams.topology.it;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -10,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vlmstreams.testkit.kafka.EmbeddedKafkaCluster;
 import io.vlmstreams.testkit.registry.TestSchemaRegistryServer;
-import io.vlmstreams.topology.cli.Main;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code produce} cycles through its images with fresh event ids; {@code tail --json} prints every field. */
+/**
+ * {@code produce} cycles through its images with fresh event ids and reports only acknowledged sends;
+ * {@code tail --json} prints every field.
+ */
 class ProduceTailCommandTest {
 
     @Test
@@ -24,12 +23,12 @@ class ProduceTailCommandTest {
              TestSchemaRegistryServer registry = TestSchemaRegistryServer.start()) {
             kafka.createTopic("cli-in", 1);
             Path images = Path.of(System.getProperty("vlm.fixtures.dir", "../fixtures"), "upstream", "images");
-            String produced = run("produce", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
+            String produced = Cli.run("produce", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
                     "--topic", "cli-in", "--image", images.resolve("green_palette.png").toString(),
                     images.resolve("text.png").toString(), "--source", "cam-1", "--count", "5");
-            assertThat(produced).contains("sent 5 events");
+            assertThat(produced).contains("sent 5 events").contains("5 acknowledged");
 
-            String tailed = run("tail", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
+            String tailed = Cli.run("tail", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
                     "--topic", "cli-in", "--from-beginning", "--count", "5", "--timeout", "20", "--json");
             List<String> lines = tailed.lines().filter(l -> l.startsWith("{")).toList();
             assertThat(lines).hasSize(5);
@@ -50,16 +49,18 @@ class ProduceTailCommandTest {
         }
     }
 
-    private static String run(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(out);
-            int code = Main.commandLine().execute(args);
-            assertThat(code).isZero();
-        } finally {
-            System.setOut(original);
+    @Test
+    void produceToAMissingTopicFailsNamingTheTopic() throws Exception {
+        try (EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster().start();
+             TestSchemaRegistryServer registry = TestSchemaRegistryServer.start()) {
+            Path image = Path.of(System.getProperty("vlm.fixtures.dir", "../fixtures"), "upstream", "images", "text.png");
+            Cli.Result result = Cli.execute("produce", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
+                    "--topic", "no-such-topic", "--image", image.toString(), "--count", "3", "--timeout", "2");
+
+            assertThat(result.exitCode()).isNotZero();
+            assertThat(result.out()).doesNotContain("sent");
+            assertThat(result.err()).contains("0 of 3 events were acknowledged by topic no-such-topic")
+                    .contains("does topic no-such-topic exist");
         }
-        return captured.toString(StandardCharsets.UTF_8);
     }
 }

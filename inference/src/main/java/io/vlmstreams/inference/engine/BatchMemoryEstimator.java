@@ -1,0 +1,65 @@
+package io.vlmstreams.inference.engine;
+
+import io.vlmstreams.inference.model.Lfm2VlConfig;
+
+import java.util.List;
+
+/**
+ * A conservative estimate of the working memory one model batch needs, used to split batches
+ * that would not fit the configured budget before they run (an out-of-memory inside ONNX Runtime
+ * takes the whole process down, a split costs only throughput).
+ *
+ * <p>The estimate, in values of {@code bytesPerValue} (4 for fp32 activations):
+ * <ul>
+ *   <li>sequence length {@code S} = the longest prompt in the batch (image tokens included, since
+ *       batched generation pads every row to it) + the most new tokens any member may generate (or
+ *       its longest label, when classifying);</li>
+ *   <li>KV cache: {@code 2 x layers x hidden x S} per row; every layer is counted as attention,
+ *       which over-counts LFM2's short-convolution layers on purpose;</li>
+ *   <li>decoder activations: {@code S x (4 x hidden + vocab)} per row: the residual stream and the
+ *       MLP of one layer live at a time, and prefill returns logits for every position;</li>
+ *   <li>vision encoder, one layer at a time: {@code tiles x patches x 4 x visionHidden} for the hidden
+ *       states and MLP plus {@code tiles x visionHeads x patches^2} for the attention scores, which
+ *       dominate for large images (many tiles of up to 1024 patches).</li>
+ * </ul>
+ * A batch of {@code n} rows costs {@code n} times the largest row (padding makes the rows equal).
+ */
+public final class BatchMemoryEstimator {
+
+    private final long layers;
+    private final long hidden;
+    private final long vocab;
+    private final long visionHidden;
+    private final long visionHeads;
+    private final int bytesPerValue;
+
+    public BatchMemoryEstimator(Lfm2VlConfig config, int bytesPerValue) {
+        this.layers = config.text().numHiddenLayers();
+        this.hidden = config.text().hiddenSize();
+        this.vocab = config.text().vocabSize();
+        this.visionHidden = config.vision().hiddenSize();
+        this.visionHeads = config.vision().numAttentionHeads();
+        this.bytesPerValue = bytesPerValue;
+    }
+
+    /** Estimated bytes of one model batch made of {@code batch}. */
+    public long bytes(List<PreparedRequest> batch) {
+        long longest = 0;
+        long vision = 0;
+        for (PreparedRequest p : batch) {
+            longest = Math.max(longest, p.promptIds().length + newTokens(p));
+            long patches = p.image().maxPatches();
+            vision = Math.max(vision, p.image().tiles() * (patches * 4 * visionHidden + visionHeads * patches * patches));
+        }
+        long kv = 2 * layers * hidden * longest;
+        long activations = longest * (4 * hidden + vocab);
+        return batch.size() * (kv + activations + vision) * bytesPerValue;
+    }
+
+    private static long newTokens(PreparedRequest p) {
+        if (p.request().mode() == InferenceRequest.Mode.CLASSIFY) {
+            return p.labelTokenIds().stream().mapToLong(ids -> ids.length).max().orElse(0);
+        }
+        return p.request().generation().maxNewTokens();
+    }
+}

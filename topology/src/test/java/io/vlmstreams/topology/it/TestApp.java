@@ -1,0 +1,49 @@
+package io.vlmstreams.topology.it;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.vlmstreams.inference.engine.InferenceEngine;
+import io.vlmstreams.testkit.kafka.EmbeddedKafkaCluster;
+import io.vlmstreams.topology.app.EngineLoader;
+import io.vlmstreams.topology.app.StreamsApp;
+import io.vlmstreams.topology.config.AppConfig;
+import io.vlmstreams.topology.config.ConfigSource;
+
+/** The application in process on the tiny model, as the integration tests start it. */
+final class TestApp {
+
+    private TestApp() {
+    }
+
+    /**
+     * Settings every in-process test shares: the cluster's client properties (security included),
+     * the registry's client configs, the tiny model on CPU, state under {@code stateDir}.
+     */
+    static Map<String, String> baseSettings(EmbeddedKafkaCluster kafka, Map<String, Object> registryConfigs, Path stateDir,
+                                            String applicationId) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        kafka.clientProperties().forEach((k, v) -> settings.put(k, String.valueOf(v)));
+        registryConfigs.forEach((k, v) -> settings.put(k, String.valueOf(v)));
+        settings.putAll(Map.of("application.id", applicationId,
+                "model.dir", TinyModelFolder.get().toString(), "engine.provider", "cpu",
+                "state.dir", stateDir.toString()));
+        return settings;
+    }
+
+    /** Opens the engine and starts the application; the caller closes it. */
+    static StreamsApp start(Map<String, String> settings) {
+        AppConfig config = AppConfig.from(ConfigSource.of(settings));
+        InferenceEngine engine = EngineLoader.open(config.model());
+        StreamsApp app;
+        try {
+            app = new StreamsApp(config, engine);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        app.start();
+        return app;
+    }
+}
