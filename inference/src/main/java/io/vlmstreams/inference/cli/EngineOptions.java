@@ -26,10 +26,17 @@ public final class EngineOptions {
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (0: its default)")
     int threads;
 
+    @Option(names = "--inter-op-threads", defaultValue = "0", description = "ONNX Runtime inter-op threads (0: its default)")
+    int interOpThreads;
+
+    @Option(names = "--spin-wait", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "let ONNX Runtime's idle threads spin (its default); --no-spin-wait when the cores are shared")
+    boolean spinWait;
+
     EngineConfig config(int maxBatchSize) {
         RuntimeConfig runtime = RuntimeConfig.of(ExecutionProvider.parse(provider)).withIntraOpThreads(threads);
         runtime = new RuntimeConfig(runtime.provider(), deviceId, runtime.intraOpThreads(), runtime.interOpThreads(),
-                runtime.optimizationLevel());
+                runtime.optimizationLevel(), spinWait).withInterOpThreads(interOpThreads);
         // upstream (PIL) ignores EXIF orientation; the CLI reproduces upstream inputs
         return EngineConfig.defaults(model).withDtype(dtype).withRuntime(runtime).withMaxBatchSize(maxBatchSize)
                 .withImageLimits(ImageLimits.defaults().withApplyExifOrientation(false));

@@ -87,6 +87,10 @@ public final class OrtRuntime {
             if (config.interOpThreads() > 0) {
                 options.setInterOpNumThreads(config.interOpThreads());
             }
+            if (!config.spinWait()) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+                options.addConfigEntry("session.inter_op.allow_spinning", "0");
+            }
             ExecutionProviderSelector.apply(provider, options);
             return env.createSession(onnxFile.toString(), options);
         }

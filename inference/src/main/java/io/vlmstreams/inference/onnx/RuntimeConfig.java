@@ -12,9 +12,19 @@ import java.util.Objects;
  * @param intraOpThreads    threads inside one operator; 0 lets ONNX Runtime choose
  * @param interOpThreads    threads across operators; 0 lets ONNX Runtime choose
  * @param optimizationLevel graph optimizations applied when a session is created
+ * @param spinWait          whether ORT's idle pool threads spin (its default) or sleep between
+ *                          operators; spinning wins on a machine of its own, but where the cores are
+ *                          shared (Kafka's threads, preprocessing, other processes) spinning threads
+ *                          steal the cores the working ones need
  */
 public record RuntimeConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, int interOpThreads,
-                            OptLevel optimizationLevel) {
+                            OptLevel optimizationLevel, boolean spinWait) {
+
+    /** With ORT's default spin-waiting. */
+    public RuntimeConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, int interOpThreads,
+                         OptLevel optimizationLevel) {
+        this(provider, deviceId, intraOpThreads, interOpThreads, optimizationLevel, true);
+    }
 
     public RuntimeConfig {
         Objects.requireNonNull(provider, "provider");
@@ -35,10 +45,18 @@ public record RuntimeConfig(ExecutionProvider provider, int deviceId, int intraO
     }
 
     public RuntimeConfig withProvider(ExecutionProvider p) {
-        return new RuntimeConfig(p, deviceId, intraOpThreads, interOpThreads, optimizationLevel);
+        return new RuntimeConfig(p, deviceId, intraOpThreads, interOpThreads, optimizationLevel, spinWait);
     }
 
     public RuntimeConfig withIntraOpThreads(int threads) {
-        return new RuntimeConfig(provider, deviceId, threads, interOpThreads, optimizationLevel);
+        return new RuntimeConfig(provider, deviceId, threads, interOpThreads, optimizationLevel, spinWait);
+    }
+
+    public RuntimeConfig withInterOpThreads(int threads) {
+        return new RuntimeConfig(provider, deviceId, intraOpThreads, threads, optimizationLevel, spinWait);
+    }
+
+    public RuntimeConfig withSpinWait(boolean spin) {
+        return new RuntimeConfig(provider, deviceId, intraOpThreads, interOpThreads, optimizationLevel, spin);
     }
 }
