@@ -17,7 +17,7 @@ public final class EngineLoader {
     public static InferenceEngine open(ModelConfig model) {
         RuntimeConfig cpu = RuntimeConfig.cpu();
         RuntimeConfig runtime = new RuntimeConfig(ExecutionProvider.parse(model.provider()), model.deviceId(),
-                model.intraOpThreads(), model.interOpThreads(), cpu.optimizationLevel());
+                model.intraOpThreads(), model.interOpThreads(), cpu.optimizationLevel(), model.spinWait());
         return LocalInferenceEngine.open(EngineConfig.defaults(model.dir()).withDtype(model.dtype()).withRuntime(runtime)
                 .withMaxBatchMemoryMb(model.maxBatchMemoryMb()).withFaultInjection(model.faultInjectEventIds()));
     }

@@ -37,12 +37,16 @@ public final class BenchE2eCommand implements Callable<Integer> {
     @Option(names = "--stream-threads", defaultValue = "1", description = "num.stream.threads (default: ${DEFAULT-VALUE})")
     int streamThreads;
 
+    @Option(names = "--spin-wait", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "engine.spin.wait: ORT idle threads spin (default) or sleep (--no-spin-wait)")
+    boolean spinWait;
+
     @Option(names = "--timeout", defaultValue = "PT30M", description = "give up after (ISO-8601, default: ${DEFAULT-VALUE})")
     Duration timeout;
 
     @Override
     public Integer call() throws InterruptedException {
-        return new E2eBench(new E2eBench.Options(model, dtype, rounds, maxNewTokens, batchSize, threads, streamThreads, timeout),
+        return new E2eBench(new E2eBench.Options(model, dtype, rounds, maxNewTokens, batchSize, threads, streamThreads, spinWait, timeout),
                 System.out).run();
     }
 }

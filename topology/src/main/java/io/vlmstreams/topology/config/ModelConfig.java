@@ -16,9 +16,11 @@ import java.util.Set;
  * @param interOpThreads       {@code engine.inter.op.threads}: ONNX Runtime threads across operators; by
  *                             default 1: the graphs are sequential chains, a second pool would only contend
  *                             with the first and with the stream and preprocessing threads
+ * @param spinWait             {@code engine.spin.wait}: ORT's idle threads spin (true, its default) or sleep;
+ *                             false helps where the cores are shared with Kafka's threads and other processes
  */
 public record ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
-                          Set<String> faultInjectEventIds, int intraOpThreads, int interOpThreads) {
+                          Set<String> faultInjectEventIds, int intraOpThreads, int interOpThreads, boolean spinWait) {
 
     public ModelConfig {
         faultInjectEventIds = Set.copyOf(faultInjectEventIds);
@@ -26,7 +28,7 @@ public record ModelConfig(Path dir, String dtype, String provider, int deviceId,
 
     /** A config without memory budget and fault injection, with the default ORT threads. */
     public ModelConfig(Path dir, String dtype, String provider, int deviceId) {
-        this(dir, dtype, provider, deviceId, 0, Set.of(), Runtime.getRuntime().availableProcessors(), 1);
+        this(dir, dtype, provider, deviceId, 0, Set.of(), Runtime.getRuntime().availableProcessors(), 1, true);
     }
 
     static ModelConfig read(ConfigSource src) {
@@ -41,6 +43,6 @@ public record ModelConfig(Path dir, String dtype, String provider, int deviceId,
         int intra = src.integer("engine.intra.op.threads", Runtime.getRuntime().availableProcessors(), 0, 1024);
         int inter = src.integer("engine.inter.op.threads", 1, 0, 1024);
         return new ModelConfig(dir, dtype, provider, device, memory, Set.copyOf(src.list("engine.fault.inject.event-ids")),
-                intra, inter);
+                intra, inter, src.bool("engine.spin.wait", true));
     }
 }

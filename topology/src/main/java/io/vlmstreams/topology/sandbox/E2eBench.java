@@ -45,7 +45,7 @@ public final class E2eBench {
 
     /** What one end-to-end benchmark run does. */
     public record Options(Path modelDir, String dtype, int rounds, int maxNewTokens, int batchSize, int intraOpThreads,
-                          int streamThreads, Duration timeout) {
+                          int streamThreads, boolean spinWait, Duration timeout) {
     }
 
     private static final String PIPELINE = "bench";
@@ -64,8 +64,8 @@ public final class E2eBench {
         try (SandboxServices services = SandboxServices.start()) {
             services.createTopics(Sandbox.TOPICS, Sandbox.PARTITIONS);
             int n = SampleProducer.send(services.clientConfigs(), Sandbox.INPUT_TOPIC, options.rounds());
-            out.printf(Locale.ROOT, "e2e: %d events in %s (%d partitions), load average %.2f%n", n, Sandbox.INPUT_TOPIC,
-                    Sandbox.PARTITIONS, loadAverage());
+            out.printf(Locale.ROOT, "e2e: %d events in %s (%d partitions), batch.max.size %d, spin wait %s, load average %.2f%n",
+                    n, Sandbox.INPUT_TOPIC, Sandbox.PARTITIONS, options.batchSize(), options.spinWait(), loadAverage());
             AppConfig config = AppConfig.from(ConfigSource.of(settings(services, stateDir)));
             InferenceEngine engine = EngineLoader.open(config.model());
             EngineStats stats = engine instanceof LocalInferenceEngine l ? l.stats() : null;
@@ -151,6 +151,7 @@ public final class E2eBench {
         if (options.intraOpThreads() > 0) {
             s.put("engine.intra.op.threads", String.valueOf(options.intraOpThreads()));
         }
+        s.put("engine.spin.wait", String.valueOf(options.spinWait()));
         s.put("num.stream.threads", String.valueOf(options.streamThreads()));
         s.put("dead.letter.topic", Sandbox.DEAD_LETTER_TOPIC);
         s.put("shutdown.timeout.ms", "5000");
