@@ -13,11 +13,12 @@ public final class EngineLoader {
     private EngineLoader() {
     }
 
-    /** A {@link LocalInferenceEngine} for the configured model folder, dtype, provider and memory budget. */
+    /** A {@link LocalInferenceEngine} for the configured model folder, dtype, provider, memory budget and allocation settings. */
     public static InferenceEngine open(ModelConfig model) {
         RuntimeConfig cpu = RuntimeConfig.cpu();
         RuntimeConfig runtime = new RuntimeConfig(ExecutionProvider.parse(model.provider()), model.deviceId(),
-                cpu.intraOpThreads(), cpu.interOpThreads(), cpu.optimizationLevel());
+                cpu.intraOpThreads(), cpu.interOpThreads(), cpu.optimizationLevel())
+                .withMemory(model.cpuArena(), model.memoryPattern());
         return LocalInferenceEngine.open(EngineConfig.defaults(model.dir()).withDtype(model.dtype()).withRuntime(runtime)
                 .withMaxBatchMemoryMb(model.maxBatchMemoryMb()).withFaultInjection(model.faultInjectEventIds()));
     }
