@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** Options shared by the commands that open a model: folder, dtype, provider, threads. */
+/** Options shared by the commands that open a model: folder, dtype, provider, threads, memory allocation. */
 public final class EngineOptions {
 
     @Option(names = "--model", required = true, description = "ONNX model folder (config.json, tokenizer, onnx/)")
@@ -33,10 +33,18 @@ public final class EngineOptions {
             description = "let ONNX Runtime's idle threads spin (its default); --no-spin-wait when the cores are shared")
     boolean spinWait;
 
+    @Option(names = "--cpu-arena", negatable = true, defaultValue = "" + RuntimeConfig.DEFAULT_CPU_ARENA, fallbackValue = "true",
+            description = "ONNX Runtime CPU memory arena: faster allocation, but RSS keeps the largest batch's peak (default: ${DEFAULT-VALUE})")
+    boolean cpuArena;
+
+    @Option(names = "--memory-pattern", negatable = true, defaultValue = "" + RuntimeConfig.DEFAULT_MEMORY_PATTERN, fallbackValue = "true",
+            description = "ONNX Runtime memory pattern planning per input shape (default: ${DEFAULT-VALUE})")
+    boolean memoryPattern;
+
     EngineConfig config(int maxBatchSize) {
         RuntimeConfig runtime = RuntimeConfig.of(ExecutionProvider.parse(provider)).withIntraOpThreads(threads);
         runtime = new RuntimeConfig(runtime.provider(), deviceId, runtime.intraOpThreads(), runtime.interOpThreads(),
-                runtime.optimizationLevel(), spinWait).withInterOpThreads(interOpThreads);
+                runtime.optimizationLevel(), cpuArena, memoryPattern, spinWait).withInterOpThreads(interOpThreads);
         // upstream (PIL) ignores EXIF orientation; the CLI reproduces upstream inputs
         return EngineConfig.defaults(model).withDtype(dtype).withRuntime(runtime).withMaxBatchSize(maxBatchSize)
                 .withImageLimits(ImageLimits.defaults().withApplyExifOrientation(false));

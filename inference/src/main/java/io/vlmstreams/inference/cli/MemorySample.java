@@ -8,11 +8,13 @@ import java.nio.file.Path;
 /**
  * The process's memory at one moment: Java heap in use after a full collection (so garbage not
  * yet collected does not read as growth) and the resident set size from {@code /proc/self/status}
- * (which also counts ONNX Runtime's native allocations, where unclosed tensors would show).
+ * (which also counts ONNX Runtime's native allocations, where unclosed tensors would show), with
+ * its peak so far (a retained peak and a transient one read differently).
  *
- * @param rssBytes -1 where {@code /proc} is not available
+ * @param rssBytes     VmRSS, -1 where {@code /proc} is not available
+ * @param peakRssBytes VmHWM, the highest RSS since the process started, -1 where not available
  */
-public record MemorySample(long heapUsedBytes, long rssBytes) {
+public record MemorySample(long heapUsedBytes, long rssBytes, long peakRssBytes) {
 
     private static final Path STATUS = Path.of("/proc/self/status");
 
@@ -20,15 +22,15 @@ public record MemorySample(long heapUsedBytes, long rssBytes) {
     public static MemorySample take() {
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        return new MemorySample(heap, rss());
+        return new MemorySample(heap, status("VmRSS:"), status("VmHWM:"));
     }
 
-    /** VmRSS in bytes, or -1. */
-    static long rss() {
+    /** A kB field of {@code /proc/self/status} in bytes, or -1. */
+    static long status(String field) {
         try {
             for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmRSS:")) {
-                    String[] parts = line.substring(6).trim().split("\\s+");
+                if (line.startsWith(field)) {
+                    String[] parts = line.substring(field.length()).trim().split("\\s+");
                     return Long.parseLong(parts[0]) * 1024;
                 }
             }

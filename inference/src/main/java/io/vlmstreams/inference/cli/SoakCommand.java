@@ -136,9 +136,13 @@ public final class SoakCommand implements Callable<Integer> {
 
     private MemorySample sample(long startNanos, long requests, int index) {
         MemorySample s = MemorySample.take();
-        out.printf(Locale.ROOT, "sample %d: t=%.1fs requests=%d heap_used_mb=%.1f rss_mb=%s%n", index,
+        out.printf(Locale.ROOT, "sample %d: t=%.1fs requests=%d heap_used_mb=%.1f rss_mb=%s peak_rss_mb=%s%n", index,
                 (System.nanoTime() - startNanos) / 1e9, requests, s.heapUsedBytes() / 1048576.0,
-                s.rssBytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", s.rssBytes() / 1048576.0));
+                mb(s.rssBytes()), mb(s.peakRssBytes()));
         return s;
+    }
+
+    private static String mb(long bytes) {
+        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
     }
 }

@@ -18,6 +18,8 @@ import java.util.List;
  *       which over-counts LFM2's short-convolution layers on purpose;</li>
  *   <li>decoder activations: {@code S x (4 x hidden + vocab)} per row: the residual stream and the
  *       MLP of one layer live at a time, and prefill returns logits for every position;</li>
+ *   <li>prefill attention: {@code 2 x heads x S^2} per row (scores and probabilities of one layer,
+ *       plus the bias), which dominates for tiled images: an 11-tile image gives S near 2,800;</li>
  *   <li>vision encoder, one layer at a time: {@code tiles x patches x 4 x visionHidden} for the hidden
  *       states and MLP plus {@code tiles x visionHeads x patches^2} for the attention scores, which
  *       dominate for large images (many tiles of up to 1024 patches).</li>
@@ -29,6 +31,7 @@ public final class BatchMemoryEstimator {
     private final long layers;
     private final long hidden;
     private final long vocab;
+    private final long heads;
     private final long visionHidden;
     private final long visionHeads;
     private final int bytesPerValue;
@@ -37,6 +40,7 @@ public final class BatchMemoryEstimator {
         this.layers = config.text().numHiddenLayers();
         this.hidden = config.text().hiddenSize();
         this.vocab = config.text().vocabSize();
+        this.heads = config.text().numAttentionHeads();
         this.visionHidden = config.vision().hiddenSize();
         this.visionHeads = config.vision().numAttentionHeads();
         this.bytesPerValue = bytesPerValue;
@@ -53,7 +57,8 @@ public final class BatchMemoryEstimator {
         }
         long kv = 2 * layers * hidden * longest;
         long activations = longest * (4 * hidden + vocab);
-        return batch.size() * (kv + activations + vision) * bytesPerValue;
+        long prefillAttention = 2 * heads * longest * longest;
+        return batch.size() * (kv + activations + prefillAttention + vision) * bytesPerValue;
     }
 
     private static long newTokens(PreparedRequest p) {

@@ -19,18 +19,51 @@ import java.util.Map;
  * out, so this changes no feature, and the encoder's attention cost falls with the square of the
  * trimmed length (a 64-token image needs 256 patches, not 1024). The bucket depends only on the
  * image itself, so call-mates never change an image's padding either.
+ *
+ * <p>A call is also capped by its attention scores, {@code tiles x heads x patches^2} floats, which
+ * the encoder materialises (about twice: scores and probabilities live together) and which dwarf
+ * every other intermediate at 1024 patches. ONNX Runtime's CPU arena keeps the largest call's peak
+ * for the life of the process, so an uncapped call of 44 tiles x 1024 patches would pin gigabytes;
+ * past a handful of such tiles a bigger call is no faster per tile. The cap makes the retained peak
+ * independent of the batch size: at most the budget or one image's tiles, whichever is larger.
  */
 public final class ImageEncoder {
 
     /** Padding granularity in patches (64 image tokens at downsample 2). */
     static final int PATCH_BUCKET = 256;
 
+    /** Default cap on one call's attention scores: 8 tiles of 1024 patches at 4 heads, 2 at 16 heads. */
+    public static final long DEFAULT_MAX_ATTENTION_BYTES = 128L << 20;
+
     private final VisionEncoderSession vision;
     private final int maxTiles;
+    private final long attentionBytesPerSquarePatch;
+    private final long maxAttentionBytes;
 
+    /** An encoder with the tile cap only (no attention cap). */
     public ImageEncoder(VisionEncoderSession vision, int maxTiles) {
+        this(vision, maxTiles, 1, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param heads             attention heads of the vision tower
+     * @param maxAttentionBytes most bytes of float32 attention scores in one call; images are never
+     *                          split, so one image above it (at most max_tiles + 1 tiles) runs alone
+     */
+    public ImageEncoder(VisionEncoderSession vision, int maxTiles, int heads, long maxAttentionBytes) {
+        if (maxTiles < 1 || heads < 1 || maxAttentionBytes < 1) {
+            throw new IllegalArgumentException("maxTiles, heads and maxAttentionBytes must be positive");
+        }
         this.vision = vision;
         this.maxTiles = maxTiles;
+        this.attentionBytesPerSquarePatch = (long) heads * Float.BYTES;
+        this.maxAttentionBytes = maxAttentionBytes;
+    }
+
+    /** Most tiles of {@code patches} patches in one call. */
+    int tilesPerCall(int patches) {
+        long perTile = attentionBytesPerSquarePatch * patches * patches;
+        return (int) Math.max(1, Math.min(maxTiles, maxAttentionBytes / perTile));
     }
 
     /** Features per image, in order: rows of text-hidden floats, one per image token. */
@@ -44,12 +77,13 @@ public final class ImageEncoder {
         for (int i = 0; i < images.size(); i++) {
             byPadding.computeIfAbsent(images.get(i).maxPatches(), k -> new ArrayList<>()).add(i);
         }
-        for (List<Integer> group : byPadding.values()) {
+        for (Map.Entry<Integer, List<Integer>> group : byPadding.entrySet()) {
+            int cap = tilesPerCall(group.getKey());
             List<Integer> call = new ArrayList<>();
             int tiles = 0;
-            for (int i : group) {
+            for (int i : group.getValue()) {
                 int t = images.get(i).tiles();
-                if (!call.isEmpty() && tiles + t > maxTiles) {
+                if (!call.isEmpty() && tiles + t > cap) {
                     run(images, call, out);
                     call.clear();
                     tiles = 0;

@@ -91,7 +91,8 @@ public final class LocalInferenceEngine implements InferenceEngine {
             long pad = special.padTokenId();
             EngineStats stats = new EngineStats();
             BatchRunner runner = new BatchRunner(
-                    new ImageEncoder(sessions.vision, config.maxEncoderTiles()),
+                    new ImageEncoder(sessions.vision, config.maxEncoderTiles(), folder.config().vision().numAttentionHeads(),
+                            ImageEncoder.DEFAULT_MAX_ATTENTION_BYTES),
                     new BatchGenerator(sessions.decoder, embedder, pad),
                     new Classifier(sessions.decoder, embedder, pad),
                     stopTokenIds(special, folder),

@@ -78,6 +78,10 @@ public final class ExecutionProviderSelector {
         if (!compiled.contains(ort)) {
             return "this ONNX Runtime build has no " + ort.getName() + " (available: " + compiled + ")";
         }
+        String driver = nvidiaDriverProblem();
+        if (driver != null) {
+            return driver;
+        }
         try (SessionOptions probe = new SessionOptions()) {
             if (provider == ExecutionProvider.TENSORRT) {
                 probe.addTensorrt(device);
@@ -88,6 +92,19 @@ public final class ExecutionProviderSelector {
         } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
             return firstLine(e.getMessage());
         }
+    }
+
+    /**
+     * On Linux, a machine without the NVIDIA kernel driver cannot run CUDA; saying so up front spares
+     * ONNX Runtime's native error dump from the failed library load.
+     */
+    private static String nvidiaDriverProblem() {
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            return null;
+        }
+        boolean driver = java.nio.file.Files.exists(java.nio.file.Path.of("/proc/driver/nvidia"))
+                || java.nio.file.Files.exists(java.nio.file.Path.of("/dev/nvidiactl"));
+        return driver ? null : "no NVIDIA driver on this machine (neither /proc/driver/nvidia nor /dev/nvidiactl exists)";
     }
 
     private static String firstLine(String message) {

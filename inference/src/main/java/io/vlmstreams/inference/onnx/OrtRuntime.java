@@ -81,6 +81,8 @@ public final class OrtRuntime {
     private OrtSession create(Path onnxFile, ProviderChoice provider) throws OrtException {
         try (SessionOptions options = new SessionOptions()) {
             options.setOptimizationLevel(config.optimizationLevel());
+            options.setCPUArenaAllocator(config.cpuArena());
+            options.setMemoryPatternOptimization(config.memoryPattern());
             if (config.intraOpThreads() > 0) {
                 options.setIntraOpNumThreads(config.intraOpThreads());
             }

@@ -13,11 +13,12 @@ public final class EngineLoader {
     private EngineLoader() {
     }
 
-    /** A {@link LocalInferenceEngine} for the configured model folder, dtype, provider and memory budget. */
+    /** A {@link LocalInferenceEngine} for the configured model folder, dtype, provider, memory budget and allocation settings. */
     public static InferenceEngine open(ModelConfig model) {
         RuntimeConfig cpu = RuntimeConfig.cpu();
         RuntimeConfig runtime = new RuntimeConfig(ExecutionProvider.parse(model.provider()), model.deviceId(),
-                model.intraOpThreads(), model.interOpThreads(), cpu.optimizationLevel(), model.spinWait());
+                model.intraOpThreads(), model.interOpThreads(), cpu.optimizationLevel(), model.cpuArena(), model.memoryPattern(),
+                model.spinWait());
         return LocalInferenceEngine.open(EngineConfig.defaults(model.dir()).withDtype(model.dtype()).withRuntime(runtime)
                 .withMaxBatchMemoryMb(model.maxBatchMemoryMb()).withFaultInjection(model.faultInjectEventIds()));
     }

@@ -16,7 +16,7 @@ final class KnownKeys {
     static final Set<String> OWN = Set.of(
             "model.dir", "model.dtype", "engine.provider", "engine.device.id",
             "engine.intra.op.threads", "engine.inter.op.threads", "engine.spin.wait",
-            "engine.max.batch.memory.mb", "engine.fault.inject.event-ids",
+            "engine.max.batch.memory.mb", "engine.fault.inject.event-ids", "engine.cpu.arena", "engine.memory.pattern",
             "batch.max.size", "batch.max.image.tokens", "batch.linger.ms", "batch.reference.image.tokens",
             "dead.letter.topic", "dead.letter.max.value.bytes", "metrics.port", "pipelines",
             "fetch.allowed.schemes", "fetch.allowed.hosts", "fetch.allow.private.addresses",

@@ -60,6 +60,7 @@ class AppConfigTest {
         assertError(base, "pipeline.p.temperature", "-1", "pipeline.p.temperature");
         assertError(base, "fetch.allowed.schemes", "http,file", "fetch.allowed.schemes");
         assertError(base, "engine.max.batch.memory.mb", "-1", "engine.max.batch.memory.mb");
+        assertError(base, "engine.cpu.arena", "maybe", "engine.cpu.arena");
         assertError(base, "pipeline.p.max.prompt.chars", "0", "pipeline.p.max.prompt.chars");
         Map<String, String> missing = new HashMap<>(base);
         missing.remove("pipeline.p.output.topic");
@@ -75,15 +76,20 @@ class AppConfigTest {
         AppConfig defaults = AppConfig.from(ConfigSource.of(settings));
         assertThat(defaults.model().maxBatchMemoryMb()).isZero();
         assertThat(defaults.model().faultInjectEventIds()).isEmpty();
+        assertThat(defaults.model().cpuArena()).isTrue();
+        assertThat(defaults.model().memoryPattern()).isFalse();
         assertThat(defaults.pipelines().get(0).maxPromptChars()).isEqualTo(PipelineConfig.DEFAULT_MAX_PROMPT_CHARS);
 
         settings.putAll(Map.of("engine.max.batch.memory.mb", "2048", "engine.fault.inject.event-ids", "a, b",
-                "pipeline.p.max.prompt.chars", "300"));
+                "pipeline.p.max.prompt.chars", "300", "engine.cpu.arena", "false", "engine.memory.pattern", "true"));
         AppConfig set = AppConfig.from(ConfigSource.of(settings));
         assertThat(set.model().maxBatchMemoryMb()).isEqualTo(2048);
         assertThat(set.model().faultInjectEventIds()).containsExactlyInAnyOrder("a", "b");
+        assertThat(set.model().cpuArena()).isFalse();
+        assertThat(set.model().memoryPattern()).isTrue();
         assertThat(set.pipelines().get(0).maxPromptChars()).isEqualTo(300);
-        assertThat(set.kafkaSettings()).doesNotContainKeys("engine.max.batch.memory.mb", "engine.fault.inject.event-ids");
+        assertThat(set.kafkaSettings()).doesNotContainKeys("engine.max.batch.memory.mb", "engine.fault.inject.event-ids",
+                "engine.cpu.arena", "engine.memory.pattern");
     }
 
     private static void assertError(Map<String, String> base, String key, String value, String named) {

@@ -1,6 +1,20 @@
 package io.vlmstreams.topology.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import io.vlmstreams.schemas.ImageEvent;
+import io.vlmstreams.schemas.InlineImage;
+import io.vlmstreams.schemas.serde.CompatibilityLevel;
+import io.vlmstreams.schemas.serde.ConfluentWireFormat;
+import io.vlmstreams.schemas.serde.HttpSchemaRegistryClient;
+import io.vlmstreams.schemas.serde.IncompatibleSchemaException;
+import io.vlmstreams.schemas.serde.RegistryClientConfig;
+import io.vlmstreams.schemas.serde.SchemaNotFoundException;
+import io.vlmstreams.schemas.serde.SpecificAvroSerde;
+import org.apache.avro.SchemaBuilder;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -34,8 +48,8 @@ import org.testcontainers.kafka.ConfluentKafkaContainer;
 /**
  * The sandbox's end-to-end path against Confluent's own images instead of the embedded broker and
  * test registry: cp-kafka and cp-schema-registry in containers, the sample images produced, the
- * application in-process with the synthetic tiny model, every sample answered. Needs Docker;
- * skipped without it.
+ * application in-process with the synthetic tiny model, every sample answered; and the project's
+ * registry client and serde against Confluent's own Schema Registry. Needs Docker; skipped without it.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ContainerStackTest {
@@ -61,6 +75,10 @@ class ContainerStackTest {
     @TempDir
     static Path temp;
 
+    private static String registryUrl() {
+        return "http://" + REGISTRY.getHost() + ":" + REGISTRY.getMappedPort(8081);
+    }
+
     @AfterAll
     static void closeNetwork() {
         NETWORK.close();
@@ -68,7 +86,7 @@ class ContainerStackTest {
 
     @Test
     void everySampleIsAnswered() throws Exception {
-        String registryUrl = "http://" + REGISTRY.getHost() + ":" + REGISTRY.getMappedPort(8081);
+        String registryUrl = registryUrl();
         Map<String, Object> clients = Map.of("bootstrap.servers", KAFKA.getBootstrapServers(),
                 "schema.registry.url", registryUrl);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.getBootstrapServers()))) {
@@ -109,6 +127,38 @@ class ContainerStackTest {
             assertThat(progress.answered()).isEqualTo(SampleImages.NAMES.size());
             assertThat(progress.deadLettered()).isZero();
             assertThat(metrics.scrape()).contains("vlm_records_out_total{pipeline=\"containers\"} 5.0");
+        }
+    }
+
+    @Test
+    void clientSpeaksConfluentsApi() {
+        try (var client = new HttpSchemaRegistryClient(RegistryClientConfig.of(registryUrl()))) {
+            int id = client.register("tc-images-value", ImageEvent.getClassSchema());
+            assertThat(client.register("tc-images-value", ImageEvent.getClassSchema())).isEqualTo(id);
+            assertThat(client.getById(id)).isEqualTo(ImageEvent.getClassSchema());
+            assertThat(client.getLatest("tc-images-value").id()).isEqualTo(id);
+            assertThatThrownBy(() -> client.getById(987_654)).isInstanceOf(SchemaNotFoundException.class);
+
+            client.register("tc-r-value", SchemaBuilder.record("R").fields().requiredString("a").endRecord());
+            client.setCompatibility("tc-r-value", CompatibilityLevel.BACKWARD);
+            assertThat(client.getCompatibility("tc-r-value")).isEqualTo(CompatibilityLevel.BACKWARD);
+            assertThatThrownBy(() -> client.register("tc-r-value",
+                    SchemaBuilder.record("R").fields().requiredString("a").requiredInt("b").endRecord()))
+                    .isInstanceOf(IncompatibleSchemaException.class);
+        }
+    }
+
+    @Test
+    void serdeRoundTripsThroughConfluentsRegistry() {
+        ImageEvent event = ImageEvent.newBuilder().setEventId("tc-1").setEventTime(Instant.ofEpochMilli(42))
+                .setImage(InlineImage.newBuilder().setData(ByteBuffer.wrap(new byte[] {1, 2})).build()).build();
+        try (var serde = new SpecificAvroSerde<>(ImageEvent.class)) {
+            serde.configure(Map.of("schema.registry.url", registryUrl()), false);
+            byte[] bytes = serde.serializer().serialize("tc-serde", event);
+            try (var client = new HttpSchemaRegistryClient(RegistryClientConfig.of(registryUrl()))) {
+                assertThat(ConfluentWireFormat.schemaId("tc-serde", bytes)).isEqualTo(client.getLatest("tc-serde-value").id());
+            }
+            assertThat(serde.deserializer().deserialize("tc-serde", bytes)).isEqualTo(event);
         }
     }
 }
