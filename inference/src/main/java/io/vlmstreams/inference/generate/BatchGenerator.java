@@ -46,12 +46,13 @@ public final class BatchGenerator {
         DecoderSession.Step step = prefill.run(1);
         long t1 = System.nanoTime();
 
-        Row[] rows = new Row[inputs.size()];
+        @SuppressWarnings("unchecked")
+        DecodingRow<Integer>[] rows = new DecodingRow[inputs.size()];
         for (int i = 0; i < rows.length; i++) {
-            rows[i] = new Row(i, inputs.get(i), batch.lengths()[i]);
+            rows[i] = new DecodingRow<>(i, inputs.get(i), batch.lengths()[i]);
         }
         GenerationOutput[] outputs = new GenerationOutput[inputs.size()];
-        List<Row> active = new ArrayList<>(Arrays.asList(rows));
+        List<DecodingRow<Integer>> active = new ArrayList<>(Arrays.asList(rows));
         long[] mask = batch.mask();
         int width = batch.width();
         DecoderCache cache = step.cache();
@@ -60,12 +61,12 @@ public final class BatchGenerator {
         try {
             DecoderSession.Logits logits = step.logits();
             while (true) {
-                List<Row> still = new ArrayList<>();
+                List<DecodingRow<Integer>> still = new ArrayList<>();
                 for (int b = 0; b < active.size(); b++) {
-                    Row row = active.get(b);
+                    DecodingRow<Integer> row = active.get(b);
                     row.accept(row.sampler.next(logits.last(b)));
                     if (row.done()) {
-                        outputs[row.index] = row.output();
+                        outputs[row.key] = row.output();
                     } else {
                         still.add(row);
                     }
@@ -78,11 +79,11 @@ public final class BatchGenerator {
                     for (int k = 0; k < keep.length; k++) {
                         keep[k] = active.indexOf(still.get(k));
                     }
-                    int drop = commonPadding(still, width);
+                    int drop = DecodingRow.commonPadding(still, width);
                     DecoderCache compact = cache.select(decoder.runtime().env(), keep, drop);
                     cache.close();
                     cache = compact;
-                    mask = selectMask(mask, width, keep, drop);
+                    mask = DecodingRow.selectMask(mask, width, keep, drop);
                     width -= drop;
                     active = still;
                 }
@@ -91,7 +92,7 @@ public final class BatchGenerator {
                 long[] positions = new long[n];
                 long[] nextMask = new long[n * (width + 1)];
                 for (int b = 0; b < n; b++) {
-                    Row row = active.get(b);
+                    DecodingRow<Integer> row = active.get(b);
                     tokens[b] = row.lastToken();
                     positions[b] = row.position();
                     System.arraycopy(mask, b * width, nextMask, b * (width + 1), width);
@@ -111,67 +112,5 @@ public final class BatchGenerator {
         }
         long t2 = System.nanoTime();
         return new Result(List.of(outputs), new BatchTimings(t1 - t0, t2 - t1, prefillTokens, steps, decodeTokens));
-    }
-
-    /** Leading columns that are padding in every remaining row. */
-    private static int commonPadding(List<Row> rows, int width) {
-        int pad = width;
-        for (Row r : rows) {
-            pad = Math.min(pad, width - r.cachedLength());
-        }
-        return Math.max(0, pad);
-    }
-
-    private static long[] selectMask(long[] mask, int width, int[] keep, int drop) {
-        int w = width - drop;
-        long[] out = new long[keep.length * w];
-        for (int k = 0; k < keep.length; k++) {
-            System.arraycopy(mask, keep[k] * width + drop, out, k * w, w);
-        }
-        return out;
-    }
-
-    /** One sequence's decoding state. */
-    private static final class Row {
-        final int index;
-        final GenerationInput input;
-        final Sampler sampler;
-        final int promptLength;
-        final List<Long> tokens = new ArrayList<>();
-        boolean stopped;
-
-        Row(int index, GenerationInput input, int promptLength) {
-            this.index = index;
-            this.input = input;
-            this.promptLength = promptLength;
-            this.sampler = new Sampler(input.settings(), input.prompt().tokenIds());
-        }
-
-        void accept(int token) {
-            tokens.add((long) token);
-            stopped = input.stopsAt(token);
-        }
-
-        boolean done() {
-            return stopped || tokens.size() >= input.settings().maxNewTokens();
-        }
-
-        long lastToken() {
-            return tokens.get(tokens.size() - 1);
-        }
-
-        /** Position id of the token about to be fed: prompt plus generated tokens before it. */
-        long position() {
-            return promptLength + tokens.size() - 1;
-        }
-
-        /** Real positions in the cache once the last token has been fed. */
-        int cachedLength() {
-            return promptLength + tokens.size() - 1;
-        }
-
-        GenerationOutput output() {
-            return new GenerationOutput(tokens.stream().mapToLong(Long::longValue).toArray(), stopped);
-        }
     }
 }

@@ -25,7 +25,7 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     private final DecoderSession decoder;
     private final InputEmbedder embedder;
     private final long padTokenId;
-    private List<Row<K>> active = new ArrayList<>();
+    private List<DecodingRow<K>> active = new ArrayList<>();
     private DecoderCache cache;
     private long[] mask = new long[0];
     private int width;
@@ -72,9 +72,9 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         }
         LeftPaddedBatch batch = LeftPaddedBatch.of(prompts, padTokenId);
         DecoderSession.Step step = new Prefill(decoder, batch, embedder.embed(batch, seqs)).run(1);
-        List<Row<K>> joined = new ArrayList<>();
+        List<DecodingRow<K>> joined = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
-            joined.add(new Row<>(keys.get(i), inputs.get(i), batch.lengths()[i]));
+            joined.add(new DecodingRow<>(keys.get(i), inputs.get(i), batch.lengths()[i]));
         }
         List<Finished<K>> finished = new ArrayList<>();
         Running<K> fresh = advance(new Running<>(joined, step.cache(), batch.mask(), batch.width()), step.logits(), finished);
@@ -94,7 +94,7 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         long[] positions = new long[n];
         long[] nextMask = new long[n * (width + 1)];
         for (int b = 0; b < n; b++) {
-            Row<K> row = active.get(b);
+            DecodingRow<K> row = active.get(b);
             tokens[b] = row.lastToken();
             positions[b] = row.position();
             System.arraycopy(mask, b * width, nextMask, b * (width + 1), width);
@@ -115,14 +115,14 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     }
 
     /** Rows, their caches and mask [rows, width], width == the caches' past length. */
-    private record Running<K>(List<Row<K>> rows, DecoderCache cache, long[] mask, int width) { }
+    private record Running<K>(List<DecodingRow<K>> rows, DecoderCache cache, long[] mask, int width) { }
 
     /** Samples each row's next token from {@code logits}; finished rows leave (their cache rows too). */
     private Running<K> advance(Running<K> r, DecoderSession.Logits logits, List<Finished<K>> finished) {
-        List<Row<K>> still = new ArrayList<>();
+        List<DecodingRow<K>> still = new ArrayList<>();
         List<Integer> keep = new ArrayList<>();
         for (int b = 0; b < r.rows.size(); b++) {
-            Row<K> row = r.rows.get(b);
+            DecodingRow<K> row = r.rows.get(b);
             row.accept(row.sampler.next(logits.last(b)));
             if (row.done()) {
                 finished.add(new Finished<>(row.key, row.output()));
@@ -135,10 +135,10 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             return r;
         }
         int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
-        int drop = still.isEmpty() ? 0 : commonPadding(still, r.width);
+        int drop = still.isEmpty() ? 0 : DecodingRow.commonPadding(still, r.width);
         DecoderCache compact = r.cache.select(decoder.runtime().env(), rows, drop);
         r.cache.close();
-        return new Running<>(still, compact, selectMask(r.mask, r.width, rows, drop), r.width - drop);
+        return new Running<>(still, compact, DecodingRow.selectMask(r.mask, r.width, rows, drop), r.width - drop);
     }
 
     /** Appends {@code fresh} to the running batch, left-padding the shorter caches and masks. */
@@ -173,30 +173,12 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         for (int i = 0; i < fresh.rows.size(); i++, b++) {
             System.arraycopy(fresh.mask, i * fresh.width, m, b * w + (w - fresh.width), fresh.width);
         }
-        List<Row<K>> rows = new ArrayList<>(active);
+        List<DecodingRow<K>> rows = new ArrayList<>(active);
         rows.addAll(fresh.rows);
         active = rows;
         cache = merged;
         mask = m;
         width = w;
-    }
-
-    /** Leading columns that are padding in every remaining row. */
-    private static <K> int commonPadding(List<Row<K>> rows, int width) {
-        int pad = width;
-        for (Row<K> r : rows) {
-            pad = Math.min(pad, width - r.cachedLength());
-        }
-        return Math.max(0, pad);
-    }
-
-    private static long[] selectMask(long[] mask, int width, int[] keep, int drop) {
-        int w = width - drop;
-        long[] out = new long[keep.length * w];
-        for (int k = 0; k < keep.length; k++) {
-            System.arraycopy(mask, keep[k] * width + drop, out, k * w, w);
-        }
-        return out;
     }
 
     @Override
@@ -206,47 +188,5 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             cache = null;
         }
         active = new ArrayList<>();
-    }
-
-    /** One sequence's decoding state: every token but the last is in the cache; the last is fed next. */
-    private static final class Row<K> {
-        final K key;
-        final GenerationInput input;
-        final Sampler sampler;
-        final int promptLength;
-        final List<Long> tokens = new ArrayList<>();
-        boolean stopped;
-
-        Row(K key, GenerationInput input, int promptLength) {
-            this.key = key;
-            this.input = input;
-            this.promptLength = promptLength;
-            this.sampler = new Sampler(input.settings(), input.prompt().tokenIds());
-        }
-
-        void accept(int token) {
-            tokens.add((long) token);
-            stopped = input.stopsAt(token);
-        }
-
-        boolean done() {
-            return stopped || tokens.size() >= input.settings().maxNewTokens();
-        }
-
-        long lastToken() {
-            return tokens.get(tokens.size() - 1);
-        }
-
-        long position() {
-            return promptLength + tokens.size() - 1;
-        }
-
-        int cachedLength() {
-            return promptLength + tokens.size() - 1;
-        }
-
-        GenerationOutput output() {
-            return new GenerationOutput(tokens.stream().mapToLong(Long::longValue).toArray(), stopped);
-        }
     }
 }

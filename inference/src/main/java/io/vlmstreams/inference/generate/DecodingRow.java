@@ -1,0 +1,72 @@
+package io.vlmstreams.inference.generate;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One sequence's decoding state inside a batch, shared by {@link BatchGenerator} and
+ * {@link ContinuousBatch}: every generated token but the last is in the cache; the last is fed next.
+ *
+ * @param <K> what the caller identifies the sequence by
+ */
+final class DecodingRow<K> {
+    final K key;
+    final GenerationInput input;
+    final Sampler sampler;
+    final int promptLength;
+    final List<Long> tokens = new ArrayList<>();
+    boolean stopped;
+
+    DecodingRow(K key, GenerationInput input, int promptLength) {
+        this.key = key;
+        this.input = input;
+        this.promptLength = promptLength;
+        this.sampler = new Sampler(input.settings(), input.prompt().tokenIds());
+    }
+
+    void accept(int token) {
+        tokens.add((long) token);
+        stopped = input.stopsAt(token);
+    }
+
+    boolean done() {
+        return stopped || tokens.size() >= input.settings().maxNewTokens();
+    }
+
+    long lastToken() {
+        return tokens.get(tokens.size() - 1);
+    }
+
+    /** Position id of the token about to be fed: prompt plus generated tokens before it. */
+    long position() {
+        return promptLength + tokens.size() - 1;
+    }
+
+    /** Real positions in the cache once the last token has been fed. */
+    int cachedLength() {
+        return promptLength + tokens.size() - 1;
+    }
+
+    GenerationOutput output() {
+        return new GenerationOutput(tokens.stream().mapToLong(Long::longValue).toArray(), stopped);
+    }
+
+    /** Leading cache columns that are padding in every remaining row. */
+    static int commonPadding(List<? extends DecodingRow<?>> rows, int width) {
+        int pad = width;
+        for (DecodingRow<?> r : rows) {
+            pad = Math.min(pad, width - r.cachedLength());
+        }
+        return Math.max(0, pad);
+    }
+
+    /** The attention mask of the kept rows, without its first {@code drop} columns. */
+    static long[] selectMask(long[] mask, int width, int[] keep, int drop) {
+        int w = width - drop;
+        long[] out = new long[keep.length * w];
+        for (int k = 0; k < keep.length; k++) {
+            System.arraycopy(mask, keep[k] * width + drop, out, k * w, w);
+        }
+        return out;
+    }
+}
