@@ -47,7 +47,8 @@ public final class TransformersJsBench {
         return Optional.of(new TransformersJsBench(ref));
     }
 
-    private static boolean nodeRuns() {
+    /** True when a {@code node} executable answers {@code --version} (the reference runner needs it). */
+    public static boolean nodeRuns() {
         try {
             Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();

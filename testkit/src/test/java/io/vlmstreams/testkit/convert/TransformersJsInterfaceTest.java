@@ -2,6 +2,7 @@ package io.vlmstreams.testkit.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vlmstreams.inference.cli.TransformersJsBench;
 import io.vlmstreams.testkit.synth.Size;
 import io.vlmstreams.testkit.synth.SyntheticCheckpointWriter;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,7 @@ class TransformersJsInterfaceTest {
     @BeforeAll
     static void requireNodeAndTransformersJs() {
         root = projectRoot();
-        assumeTrue(nodeAvailable(), "node is not on the PATH: install Node.js to run the transformers.js interface test");
+        assumeTrue(TransformersJsBench.nodeRuns(), "node is not on the PATH: install Node.js to run the transformers.js interface test");
         assumeTrue(Files.isDirectory(root.resolve("reference/node_modules/@huggingface/transformers")),
                 "reference/node_modules is missing: run 'cd reference && npm ci --ignore-scripts'");
     }
@@ -144,19 +145,6 @@ class TransformersJsInterfaceTest {
             }
         }
         return out;
-    }
-
-    private static boolean nodeAvailable() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** fixtures/upstream. */
