@@ -6,9 +6,8 @@
 // Prints one JSON line: {"processor": {...}, "generate": {...}} with per-image times in ms.
 // Split-layout folders get the same projector hook as generate.mjs.
 import path from 'node:path';
-import fs from 'node:fs';
-import * as ort from 'onnxruntime-node';
-import { env, AutoProcessor, AutoModelForImageTextToText, RawImage, Tensor } from '@huggingface/transformers';
+import { AutoProcessor, AutoModelForImageTextToText, RawImage } from '@huggingface/transformers';
+import { openFolder, attachProjector, MESSAGES } from './folder.mjs';
 
 const args = process.argv.slice(2);
 const processorOnly = args.includes('--processor-only');
@@ -17,18 +16,13 @@ if (!modelDir || !maxNewTokensArg || !roundsArg || images.length === 0) {
     console.error('usage: node bench.mjs MODEL_DIR MAX_NEW_TOKENS ROUNDS [--processor-only] IMAGE...');
     process.exit(2);
 }
-const folder = path.resolve(modelDir);
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.localModelPath = path.dirname(folder) + path.sep;
-const name = path.basename(folder);
+const { folder, name } = openFolder(modelDir);
 const rounds = Math.max(1, Number(roundsArg));
 const maxNewTokens = Number(maxNewTokensArg);
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 const processor = await AutoProcessor.from_pretrained(name);
-const messages = [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Describe this image.' }] }];
-const text = processor.apply_chat_template(messages, { add_generation_prompt: true });
+const text = processor.apply_chat_template(MESSAGES, { add_generation_prompt: true });
 
 // decode + preprocess + tokenize, the same work as the Java engine's RequestPreparer
 async function prepare(file) {
@@ -51,18 +45,7 @@ const report = { processor: { images: processorMs.length, total_ms: processorTot
 
 if (!processorOnly) {
     const model = await AutoModelForImageTextToText.from_pretrained(name, { dtype: 'fp32', device: 'cpu' });
-    const projectorFile = path.join(folder, 'onnx', 'projector.onnx');
-    if (fs.existsSync(projectorFile)) {
-        const projector = await ort.InferenceSession.create(projectorFile);
-        const encoder = model.sessions.vision_encoder;
-        model.encode_image = async (inputs) => {
-            const feeds = Object.fromEntries(encoder.inputNames.map((n) => [n, inputs[n].ort_tensor]));
-            const encoded = await encoder.run(feeds);
-            const projectorFeeds = Object.fromEntries(projector.inputNames.map((n) => [n, encoded[n] ?? inputs[n]?.ort_tensor]));
-            const projected = await projector.run(projectorFeeds);
-            return new Tensor(projected[projector.outputNames[0]]);
-        };
-    }
+    await attachProjector(model, folder);
     const run = async (file) => {
         const inputs = await prepare(file);
         const output = await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false });
