@@ -109,6 +109,6 @@ class ContinuousBatchTest {
     }
 
     private static SequenceInput sequence(String image) {
-        return new SequenceInput(reference.get(image + "/input_ids").asLongs(), reference.get(image + "/image_features").asFloats());
+        return TinyModel.upstreamSequence(reference, image);
     }
 }

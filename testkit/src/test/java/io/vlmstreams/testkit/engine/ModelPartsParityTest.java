@@ -138,7 +138,7 @@ class ModelPartsParityTest {
     }
 
     private static SequenceInput sequence(String image) {
-        return new SequenceInput(reference.get(image + "/input_ids").asLongs(), reference.get(image + "/image_features").asFloats());
+        return TinyModel.upstreamSequence(reference, image);
     }
 
     private static double maxRelativeError(float[] actual, float[] expected) {

@@ -2,6 +2,8 @@ package io.vlmstreams.testkit.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vlmstreams.inference.generate.SequenceInput;
+import io.vlmstreams.inference.io.NpyArray;
 import io.vlmstreams.testkit.Fixtures;
 import io.vlmstreams.testkit.convert.CheckpointConverter;
 import io.vlmstreams.testkit.convert.Dtype;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The upstream tiny LFM2-VL fixture, its reference generations, and its conversion to an ONNX folder. */
 final class TinyModel {
@@ -54,6 +57,11 @@ final class TinyModel {
             out.add(new Reference(n.get("image").asText(), longs(n.get("prompt_token_ids")), longs(n.get("token_ids"))));
         }
         return out;
+    }
+
+    /** Upstream's own prompt ids and projector features for {@code image}, from reference_tensors.npz. */
+    static SequenceInput upstreamSequence(Map<String, NpyArray> reference, String image) {
+        return new SequenceInput(reference.get(image + "/input_ids").asLongs(), reference.get(image + "/image_features").asFloats());
     }
 
     private static long[] longs(JsonNode array) {
