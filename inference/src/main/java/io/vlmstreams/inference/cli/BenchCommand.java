@@ -23,7 +23,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code bench}: throughput and latency of the engine per batch size. For each batch size it runs
- * one warm-up batch, then {@code --rounds} batches cycling through the images, and prints images/s,
+ * one warm-up batch, then {@code --rounds} x lcm(batch size, images) requests in batches of that
+ * size, cycling through the images, so every row does the same work: each image equally often
+ * (a row of 1 request would otherwise time whichever image came up). It prints images/s,
  * prefill and decode tokens/s, per-request latency percentiles, and how the time splits between
  * preprocessing, the vision encoder and the decoder. When node and {@code reference/node_modules}
  * are present it first times transformers.js on the same folder and images ({@link TransformersJsBench})
@@ -44,7 +46,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "32", description = "default: ${DEFAULT-VALUE}")
     int maxNewTokens;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "measured batches per batch size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", defaultValue = "1", description = "passes per batch size; a pass is lcm(batch size, images) requests,"
+            + " so every image runs equally often in every row (default: ${DEFAULT-VALUE})")
     int rounds;
 
     @Option(names = "--prompt", defaultValue = "Describe this image.")
@@ -82,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
         TransformersJsBench.Result reference = referenceRun(files);
         int largest = Collections.max(batchSizes);
         try (LocalInferenceEngine e = LocalInferenceEngine.open(engine.config(largest))) {
-            out.printf(Locale.ROOT, "model %s on %s, %d images, max_new_tokens %d, %d rounds per batch size, load average %.2f%n",
+            out.printf(Locale.ROOT, "model %s on %s, %d images, max_new_tokens %d, %d pass(es) of lcm(batch, images) requests per batch size, load average %.2f%n",
                     e.modelId(), e.executionProvider(), images.size(), maxNewTokens, rounds, loadAverage());
             double javaPreprocess = preprocessImagesPerSecond(e, images);
             out.printf(Locale.ROOT, "preprocessing (decode + preprocess + prompt, 1 thread): %.1f images/s%n", javaPreprocess);
@@ -105,7 +108,8 @@ public final class BenchCommand implements Callable<Integer> {
                 EngineStats.Snapshot before = e.stats().snapshot();
                 List<Long> latencies = new ArrayList<>();
                 long wall = 0;
-                for (int r = 0; r < rounds; r++) {
+                int batches = rounds * lcm(b, images.size()) / b;
+                for (int r = 0; r < batches; r++) {
                     long t0 = System.nanoTime();
                     next = run(e, images, b, next, false);
                     long took = System.nanoTime() - t0;
@@ -195,6 +199,10 @@ public final class BenchCommand implements Callable<Integer> {
                 100 * s.decodeNanos() / stages,
                 reference == null || reference.generatedImages() == 0 ? ""
                         : String.format(Locale.ROOT, "| %.2fx transformers.js", imagesPerSecond / reference.generateImagesPerSecond()));
+    }
+
+    private static int lcm(int a, int b) {
+        return a / java.math.BigInteger.valueOf(a).gcd(java.math.BigInteger.valueOf(b)).intValue() * b;
     }
 
     private static double percentile(List<Long> sorted, double q) {

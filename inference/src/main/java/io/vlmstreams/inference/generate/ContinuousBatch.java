@@ -12,7 +12,7 @@ import java.util.List;
  * caches are merged into the running ones, the shorter past left-padded with masked zeros; every
  * row keeps its own position ids and mask, so its tokens are those it would get alone. Rows that
  * finish are sliced out and left padding no remaining row needs is trimmed. Sampling is per row with
- * its own seeded {@link Sampler}, as in {@link BatchGenerator}. Not thread-safe (the decoder session
+ * its own seeded {@link Sampler}. {@link BatchGenerator} drives one for a whole batch. Not thread-safe (the decoder session
  * is not); close it to release the caches.
  *
  * @param <K> the caller's handle for a sequence, returned with its output

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One sequence's decoding state inside a batch, shared by {@link BatchGenerator} and
- * {@link ContinuousBatch}: every generated token but the last is in the cache; the last is fed next.
+ * One sequence's decoding state inside a {@link ContinuousBatch}: every generated token but the
+ * last is in the cache; the last is fed next.
  *
  * @param <K> what the caller identifies the sequence by
  */

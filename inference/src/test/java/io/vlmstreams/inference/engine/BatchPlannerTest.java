@@ -30,24 +30,18 @@ class BatchPlannerTest {
     }
 
     @Test
-    void aLongPromptIsNotPaddedBesideShortOnes() {
+    void aLongPromptSharesTheBatchItDecodesWith() {
         BatchPlanner planner = new BatchPlanner(8, 10_000);
         List<PreparedRequest> requests = List.of(request(1305), request(285), request(164), request(266));
-        // 4 x 1305 padded tokens for 2020 real ones would be 2.6x the work: the long prompt runs alone
-        assertThat(planner.plan(requests)).containsExactly(List.of(2, 3, 1), List.of(0));
+        // padding is bounded per prefill group inside the batch, not by cutting the decode batch
+        assertThat(planner.plan(requests)).containsExactly(List.of(2, 3, 1, 0));
     }
 
     @Test
-    void sizeAndTokenBudgetStillCut() {
+    void sizeAndTokenBudgetCut() {
         List<PreparedRequest> requests = List.of(request(100), request(101), request(102));
         assertThat(new BatchPlanner(2, 10_000).plan(requests)).containsExactly(List.of(0, 1), List.of(2));
         int perImage = requests.get(0).imageTokens();
         assertThat(new BatchPlanner(8, perImage).plan(requests)).containsExactly(List.of(0), List.of(1), List.of(2));
-    }
-
-    @Test
-    void aRatioOfInfinityKeepsThePaddingBlindPlan() {
-        BatchPlanner planner = new BatchPlanner(8, 10_000, Double.POSITIVE_INFINITY);
-        assertThat(planner.plan(List.of(request(1305), request(164)))).containsExactly(List.of(1, 0));
     }
 }

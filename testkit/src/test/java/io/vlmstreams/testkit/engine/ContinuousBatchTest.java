@@ -102,6 +102,27 @@ class ContinuousBatchTest {
         }
     }
 
+    @Test
+    void prefillGroupsDoNotChangeTokensOrDecodeApart() {
+        InputEmbedder embedder = new InputEmbedder(embed, folder.config().imageTokenId());
+        List<GenerationInput> inputs = new ArrayList<>();
+        for (int i = 0; i < references.size(); i++) {
+            inputs.add(new GenerationInput(sequence(references.get(i).image()), GenerationSettings.greedy(12), new long[0]));
+        }
+        // ratio 1: every distinct prompt length is its own prefill group; infinity: one padded prefill
+        BatchGenerator.Result grouped = new BatchGenerator(decoder, embedder, 0, 1.0).generate(inputs);
+        BatchGenerator.Result padded = new BatchGenerator(decoder, embedder, 0, Double.POSITIVE_INFINITY).generate(inputs);
+        for (int i = 0; i < inputs.size(); i++) {
+            assertThat(grouped.outputs().get(i).tokenIds()).as("sequence %d", i)
+                    .containsExactly(padded.outputs().get(i).tokenIds())
+                    .containsExactly(references.get(i).tokenIds());
+        }
+        // the groups decode as one batch: 11 steps after the first token, not 11 per group
+        assertThat(grouped.timings().decodeSteps()).isEqualTo(11);
+        assertThat(grouped.timings().decodeTokens()).isEqualTo(11L * inputs.size());
+        assertThat(grouped.timings().prefillTokens()).isEqualTo(padded.timings().prefillTokens());
+    }
+
     private static void collect(Map<Integer, long[]> got, List<ContinuousBatch.Finished<Integer>> finished) {
         for (ContinuousBatch.Finished<Integer> f : finished) {
             assertThat(got.put(f.key(), f.output().tokenIds())).as("finished twice: %d", f.key()).isNull();
