@@ -81,6 +81,33 @@ final class BatchRunner {
     }
 
     private List<Outcome> runOnce(List<PreparedRequest> batch, long[] queuedNanos) {
+        Started s = start(batch);
+        GenerationOutput[] outputs = new GenerationOutput[batch.size()];
+        long prefill = 0;
+        long decode = 0;
+        long promptTokens = 0;
+        if (!s.inputs().isEmpty()) {
+            BatchGenerator.Result r = generator.generate(s.inputs());
+            BatchTimings t = r.timings();
+            prefill = t.prefillNanos();
+            decode = t.decodeNanos();
+            promptTokens = t.prefillTokens();
+            for (int k = 0; k < s.generating().size(); k++) {
+                outputs[s.generating().get(k)] = r.outputs().get(k);
+            }
+        }
+        return finish(batch, queuedNanos, s, outputs, prefill, decode, promptTokens);
+    }
+
+    /**
+     * The first part of a model batch: the vision encoder for every request, then label scoring for
+     * the CLASSIFY ones. What is left is generation: {@code inputs}, for the requests at
+     * {@code generating}. Throws when the model fails (the caller isolates the culprit).
+     */
+    record Started(long encodeNanos, List<Integer> generating, List<GenerationInput> inputs, InferenceResult[] classified,
+                   long classifyNanos, long classifyPromptTokens) { }
+
+    Started start(List<PreparedRequest> batch) {
         faults.beforeModel(batch);
         long t0 = System.nanoTime();
         List<ProcessedImage> images = new ArrayList<>();
@@ -105,33 +132,13 @@ final class BatchRunner {
                 gen.add(new GenerationInput(seq, p.request().generation(), stopTokenIds));
             }
         }
-        InferenceResult[] results = new InferenceResult[batch.size()];
-        long prefill = 0;
-        long decode = 0;
-        long promptTokens = 0;
-        long generated = 0;
-        long modelNanos = 0;
-        if (!gen.isEmpty()) {
-            BatchGenerator.Result r = generator.generate(gen);
-            BatchTimings t = r.timings();
-            prefill += t.prefillNanos();
-            decode += t.decodeNanos();
-            promptTokens += t.prefillTokens();
-            modelNanos += t.prefillNanos() + t.decodeNanos();
-            for (int k = 0; k < genIdx.size(); k++) {
-                int i = genIdx.get(k);
-                GenerationOutput o = r.outputs().get(k);
-                generated += o.tokenIds().length;
-                results[i] = new InferenceResult(batch.get(i).request().requestId(), detokenize.apply(o.tokenIds()), List.of(),
-                        o.stopped() ? InferenceResult.FinishReason.STOP : InferenceResult.FinishReason.LENGTH,
-                        batch.get(i).promptIds(), batch.get(i).imageTokens(), o.tokenIds(), null);
-            }
-        }
+        InferenceResult[] classified = new InferenceResult[batch.size()];
+        long classifyNanos = 0;
+        long classifyTokens = 0;
         if (!cls.isEmpty()) {
             Classifier.Result r = classifier.score(cls);
-            prefill += r.timings().prefillNanos();
-            promptTokens += r.timings().prefillTokens();
-            modelNanos += r.timings().prefillNanos();
+            classifyNanos = r.timings().prefillNanos();
+            classifyTokens = r.timings().prefillTokens();
             for (int k = 0; k < clsIdx.size(); k++) {
                 int i = clsIdx.get(k);
                 PreparedRequest p = batch.get(i);
@@ -141,21 +148,45 @@ final class BatchRunner {
                     scores.add(new InferenceResult.LabelScore(p.request().labels().get(l), s[l]));
                 }
                 String best = p.request().labels().get(Classifier.best(s));
-                results[i] = new InferenceResult(p.request().requestId(), best, List.copyOf(scores),
+                classified[i] = new InferenceResult(p.request().requestId(), best, List.copyOf(scores),
                         InferenceResult.FinishReason.CLASSIFIED, p.promptIds(), p.imageTokens(), new long[0], null);
             }
         }
+        return new Started(encodeNanos, List.copyOf(genIdx), List.copyOf(gen), classified, classifyNanos, classifyTokens);
+    }
+
+    /**
+     * The outcomes of a model batch once every generating request has its output (indexed like
+     * {@code batch}); records the batch in the stats.
+     *
+     * @param prefill      generation prefill time spent on this batch
+     * @param decode       decode time spent on this batch (its share, when it decoded beside others)
+     * @param promptTokens generation prompt tokens prefilled
+     */
+    List<Outcome> finish(List<PreparedRequest> batch, long[] queuedNanos, Started s, GenerationOutput[] outputs,
+                         long prefill, long decode, long promptTokens) {
+        long modelNanos = prefill + decode + s.classifyNanos();
+        long generated = 0;
         long imageTokens = 0;
         List<Outcome> out = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
-            InferenceResult r = results[i];
-            imageTokens += batch.get(i).imageTokens();
+            PreparedRequest p = batch.get(i);
+            imageTokens += p.imageTokens();
             InferenceResult.StageTimings timings = new InferenceResult.StageTimings(ms(queuedNanos[i]),
-                    ms(batch.get(i).preprocessNanos()), ms(encodeNanos), ms(modelNanos));
+                    ms(p.preprocessNanos()), ms(s.encodeNanos()), ms(modelNanos));
+            InferenceResult r = s.classified()[i];
+            if (r == null) {
+                GenerationOutput o = outputs[i];
+                generated += o.tokenIds().length;
+                r = new InferenceResult(p.request().requestId(), detokenize.apply(o.tokenIds()), List.of(),
+                        o.stopped() ? InferenceResult.FinishReason.STOP : InferenceResult.FinishReason.LENGTH,
+                        p.promptIds(), p.imageTokens(), o.tokenIds(), null);
+            }
             out.add(new Outcome.Success(new InferenceResult(r.requestId(), r.text(), r.labelScores(), r.finishReason(),
                     r.promptTokenIds(), r.imageTokens(), r.tokenIds(), timings)));
         }
-        stats.batch(batch.size(), imageTokens, encodeNanos, prefill, decode, promptTokens, generated);
+        stats.batch(batch.size(), imageTokens, s.encodeNanos(), prefill + s.classifyNanos(), decode,
+                promptTokens + s.classifyPromptTokens(), generated);
         return out;
     }
 

@@ -2,7 +2,9 @@ package io.vlmstreams.inference.engine;
 
 import io.vlmstreams.inference.generate.BatchGenerator;
 import io.vlmstreams.inference.generate.Classifier;
+import io.vlmstreams.inference.generate.ContinuousBatch;
 import io.vlmstreams.inference.generate.InputEmbedder;
+import io.vlmstreams.inference.generate.PrefillGroups;
 import io.vlmstreams.inference.image.ImageDecoder;
 import io.vlmstreams.inference.image.ImageProcessor;
 import io.vlmstreams.inference.image.ImageProcessorConfig;
@@ -26,14 +28,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * {@link InferenceEngine} over a local ONNX model folder. Images are decoded and preprocessed on a
- * small thread pool ahead of the model; the model runs one batch at a time. {@link #submit}
- * queues to a worker thread that groups concurrent submissions into batches (by count and image
- * token budget, waiting at most {@link EngineConfig#batchWaitMillis()} for more); {@link #runBatch}
- * runs the given requests directly. Thread-safe.
+ * small thread pool ahead of the model. Model batches (cut by count, image tokens and memory) go to
+ * one model thread that batches continuously ({@link DecodeScheduler}): a batch joins the running
+ * decode between steps, whichever caller it comes from, and completes when its last sequence is
+ * done. {@link #submit} queues to a worker thread that groups concurrent submissions into batches
+ * (waiting at most {@link EngineConfig#batchWaitMillis()} for more); {@link #runBatch} plans the
+ * given requests directly. Thread-safe.
  */
 public final class LocalInferenceEngine implements InferenceEngine {
 
@@ -44,27 +48,28 @@ public final class LocalInferenceEngine implements InferenceEngine {
     private final ModelSessions sessions;
     private final TextTokenizer tokenizer;
     private final RequestPreparer preparer;
-    private final BatchRunner runner;
+    private final DecodeScheduler scheduler;
     private final BatchPlanner planner;
     private final MemoryBudget memory;
     private final EngineStats stats;
     private final ExecutorService preprocessPool;
-    private final ReentrantLock modelLock = new ReentrantLock();
     private final LinkedBlockingDeque<Pending> queue = new LinkedBlockingDeque<>();
     private final Thread worker;
     private volatile boolean closed;
 
     private LocalInferenceEngine(EngineConfig config, ModelFolder folder, ModelSessions sessions, TextTokenizer tokenizer,
-                                 RequestPreparer preparer, BatchRunner runner, EngineStats stats) {
+                                 RequestPreparer preparer, BatchRunner runner, Supplier<ContinuousBatch<DecodeScheduler.Row>> batches,
+                                 EngineStats stats) {
         this.config = config;
         this.stats = stats;
         this.folder = folder;
         this.sessions = sessions;
         this.tokenizer = tokenizer;
         this.preparer = preparer;
-        this.runner = runner;
         this.planner = new BatchPlanner(config.maxBatchSize(), config.maxBatchImageTokens());
         this.memory = new MemoryBudget(new BatchMemoryEstimator(folder.config(), Float.BYTES), config.maxBatchMemoryMb());
+        this.scheduler = new DecodeScheduler(runner, batches, config.maxBatchSize(), PrefillGroups.DEFAULT_MAX_PADDING_RATIO,
+                together -> !memory.exceeds(together), true);
         AtomicInteger n = new AtomicInteger();
         this.preprocessPool = Executors.newFixedThreadPool(config.preprocessThreads(), r -> {
             Thread t = new Thread(r, "vlm-preprocess-" + n.incrementAndGet());
@@ -98,7 +103,9 @@ public final class LocalInferenceEngine implements InferenceEngine {
                     stopTokenIds(special, folder),
                     ids -> tokenizer.decode(ids, true),
                     stats, new BatchFaults(config.faultInjectRequestIds()));
-            return new LocalInferenceEngine(config, folder, sessions, tokenizer, preparer, runner, stats);
+            ModelSessions open = sessions;
+            return new LocalInferenceEngine(config, folder, sessions, tokenizer, preparer, runner,
+                    () -> new ContinuousBatch<>(open.decoder, embedder, pad), stats);
         } catch (RuntimeException e) {
             if (sessions != null) {
                 sessions.close();
@@ -118,6 +125,11 @@ public final class LocalInferenceEngine implements InferenceEngine {
     /** The CPU side of a request (decoded, preprocessed, tokenized), e.g. to inspect or dump the model inputs. */
     public PreparedRequest prepare(InferenceRequest request) {
         return preparer.prepare(request);
+    }
+
+    /** Sequences in the running decode batch now, whichever callers they came from (a gauge). */
+    public int decodingSequences() {
+        return scheduler.rows();
     }
 
     /** Totals since the engine opened. */
@@ -189,33 +201,22 @@ public final class LocalInferenceEngine implements InferenceEngine {
                 }
             }
         }
+        List<CompletableFuture<List<Outcome>>> running = new ArrayList<>();
         for (List<Integer> batch : planned) {
             List<PreparedRequest> members = new ArrayList<>();
-            for (int k : batch) {
-                members.add(ready.get(k));
+            long[] readyAt = new long[batch.size()];
+            for (int j = 0; j < batch.size(); j++) {
+                PreparedRequest p = ready.get(batch.get(j));
+                members.add(p);
+                readyAt[j] = submitted[readyIdx.get(batch.get(j))] + p.preprocessNanos();
             }
-            modelLock.lock();
-            try {
-                if (closed) {
-                    for (int k : batch) {
-                        int i = readyIdx.get(k);
-                        outcomes[i] = new Outcome.Failure(requests.get(i).requestId(),
-                                new InferenceException(InferenceException.Kind.INFERENCE_FAILED, "engine is closed"));
-                    }
-                    continue;
-                }
-                long start = System.nanoTime();
-                long[] queued = new long[batch.size()];
-                for (int j = 0; j < batch.size(); j++) {
-                    PreparedRequest p = members.get(j);
-                    queued[j] = Math.max(0, start - submitted[readyIdx.get(batch.get(j))] - p.preprocessNanos());
-                }
-                List<Outcome> out = runner.run(members, queued);
-                for (int j = 0; j < batch.size(); j++) {
-                    outcomes[readyIdx.get(batch.get(j))] = out.get(j);
-                }
-            } finally {
-                modelLock.unlock();
+            running.add(scheduler.submit(members, readyAt));
+        }
+        for (int b = 0; b < planned.size(); b++) {
+            List<Integer> batch = planned.get(b);
+            List<Outcome> out = running.get(b).join();
+            for (int j = 0; j < batch.size(); j++) {
+                outcomes[readyIdx.get(batch.get(j))] = out.get(j);
             }
         }
         return List.of(outcomes);
@@ -335,6 +336,8 @@ public final class LocalInferenceEngine implements InferenceEngine {
         }
         closed = true;
         worker.interrupt();
+        // batches on board finish; queued ones fail as closed, which also frees the submit worker
+        scheduler.close();
         try {
             worker.join(10_000);
         } catch (InterruptedException e) {
@@ -348,12 +351,7 @@ public final class LocalInferenceEngine implements InferenceEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        modelLock.lock();
-        try {
-            sessions.close();
-            tokenizer.close();
-        } finally {
-            modelLock.unlock();
-        }
+        sessions.close();
+        tokenizer.close();
     }
 }

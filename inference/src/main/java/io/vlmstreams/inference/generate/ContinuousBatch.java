@@ -5,6 +5,7 @@ import io.vlmstreams.inference.onnx.DecoderSession;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Continuous batching in decode: a running batch that new sequences {@link #join} between steps and
@@ -44,6 +45,33 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     /** Sequences still generating. */
     public int size() {
         return active.size();
+    }
+
+    /** Keys of the sequences still generating, in row order. */
+    public List<K> keys() {
+        List<K> keys = new ArrayList<>(active.size());
+        for (DecodingRow<K> row : active) {
+            keys.add(row.key);
+        }
+        return keys;
+    }
+
+    /** Drops the sequences whose key matches, unfinished (e.g. when their request failed elsewhere). */
+    public void leave(Predicate<K> which) {
+        List<Integer> keep = new ArrayList<>();
+        for (int b = 0; b < active.size(); b++) {
+            if (!which.test(active.get(b).key)) {
+                keep.add(b);
+            }
+        }
+        if (keep.size() == active.size()) {
+            return;
+        }
+        Running<K> r = keepOnly(new Running<>(active, cache, mask, width), keep);
+        active = new ArrayList<>(r.rows);
+        cache = r.cache;
+        mask = r.mask;
+        width = r.width;
     }
 
     /** Prefill and decode time and token counts so far. */
@@ -119,7 +147,6 @@ public final class ContinuousBatch<K> implements AutoCloseable {
 
     /** Samples each row's next token from {@code logits}; finished rows leave (their cache rows too). */
     private Running<K> advance(Running<K> r, DecoderSession.Logits logits, List<Finished<K>> finished) {
-        List<DecodingRow<K>> still = new ArrayList<>();
         List<Integer> keep = new ArrayList<>();
         for (int b = 0; b < r.rows.size(); b++) {
             DecodingRow<K> row = r.rows.get(b);
@@ -127,12 +154,20 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             if (row.done()) {
                 finished.add(new Finished<>(row.key, row.output()));
             } else {
-                still.add(row);
                 keep.add(b);
             }
         }
-        if (still.size() == r.rows.size()) {
+        return keepOnly(r, keep);
+    }
+
+    /** The rows at {@code keep}, their cache rows sliced out and padding no kept row needs trimmed; closes the old cache. */
+    private Running<K> keepOnly(Running<K> r, List<Integer> keep) {
+        if (keep.size() == r.rows.size()) {
             return r;
+        }
+        List<DecodingRow<K>> still = new ArrayList<>();
+        for (int b : keep) {
+            still.add(r.rows.get(b));
         }
         int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
         int drop = still.isEmpty() ? 0 : DecodingRow.commonPadding(still, r.width);

@@ -188,6 +188,34 @@ class LocalInferenceEngineTest {
     }
 
     @Test
+    void aBatchFromAnotherCallerJoinsTheRunningDecodeAndFinishesFirst() throws Exception {
+        TinyModel.Reference a = references.get(0);
+        TinyModel.Reference b = references.get(1);
+        List<InferenceRequest> longBatch = List.of(greedy("long-1", a.image(), PROMPT, 600), greedy("long-2", b.image(), PROMPT, 600));
+        InferenceRequest shortRequest = greedy("short", b.image(), PROMPT, 12);
+
+        CompletableFuture<List<Outcome>> running = CompletableFuture.supplyAsync(() -> engine.runBatch(longBatch));
+        while (engine.decodingSequences() == 0) {
+            assertThat(running).as("the long batch ended before it was seen decoding").isNotDone();
+            Thread.onSpinWait();
+        }
+        InferenceResult quick = success(engine.runBatch(List.of(shortRequest)).get(0));
+        // answered while the long batch still decodes: it joined between steps instead of waiting for it
+        assertThat(running).isNotDone();
+        assertThat(quick.tokenIds()).containsExactly(b.tokenIds());
+
+        List<Outcome> longOutcomes = running.get(60, TimeUnit.SECONDS);
+        for (int i = 0; i < longBatch.size(); i++) {
+            InferenceResult joined = success(longOutcomes.get(i));
+            InferenceResult alone = success(engine.runBatch(List.of(longBatch.get(i))).get(0));
+            assertThat(joined.finishReason()).isEqualTo(alone.finishReason());
+            assertThat(joined.tokenIds()).as("request %d beside a joining batch vs alone", i)
+                    .hasSizeGreaterThan(12).containsExactly(alone.tokenIds());
+        }
+        assertThat(engine.decodingSequences()).isZero();
+    }
+
+    @Test
     void cudaRequestedWithoutAGpuRunsOnCpuAndSaysWhy() {
         try (LocalInferenceEngine cuda = LocalInferenceEngine.open(
                 EngineConfig.defaults(model).withRuntime(RuntimeConfig.of(ExecutionProvider.CUDA)))) {

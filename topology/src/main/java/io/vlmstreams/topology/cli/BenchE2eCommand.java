@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench-e2e}: answers/s through a real (embedded) broker and schema registry, next to the
- * engine alone on the same images. See {@link E2eBench}.
+ * engine alone and to transformers.js on the same images. See {@link E2eBench}.
  */
 @Command(name = "bench-e2e", mixinStandardHelpOptions = true,
         description = "Measure answers/s end to end through embedded Kafka, with the ratio to the engine alone.")
@@ -41,12 +41,17 @@ public final class BenchE2eCommand implements Callable<Integer> {
             description = "engine.spin.wait: ORT idle threads spin (default) or sleep (--no-spin-wait)")
     boolean spinWait;
 
+    @Option(names = "--compare-transformers-js", negatable = true, description =
+            "first time transformers.js generate() (reference/bench.mjs) on the same model and sample images and print"
+                    + " the end-to-end ratio to it (default: on when node and reference/node_modules are present)")
+    Boolean compareTransformersJs;
+
     @Option(names = "--timeout", defaultValue = "PT30M", description = "give up after (ISO-8601, default: ${DEFAULT-VALUE})")
     Duration timeout;
 
     @Override
     public Integer call() throws InterruptedException {
-        return new E2eBench(new E2eBench.Options(model, dtype, rounds, maxNewTokens, batchSize, threads, streamThreads, spinWait, timeout),
-                System.out).run();
+        return new E2eBench(new E2eBench.Options(model, dtype, rounds, maxNewTokens, batchSize, threads, streamThreads, spinWait, timeout,
+                compareTransformersJs), System.out).run();
     }
 }

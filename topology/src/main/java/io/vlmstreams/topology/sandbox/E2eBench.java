@@ -14,8 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
+import io.vlmstreams.inference.cli.TransformersJsBench;
 import io.vlmstreams.inference.engine.EngineStats;
 import io.vlmstreams.inference.engine.GenerationSettings;
 import io.vlmstreams.inference.engine.InferenceEngine;
@@ -33,17 +35,19 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * End-to-end throughput through a real broker: fills the input topic with {@code rounds} x the sample
- * images, runs the same requests through the engine alone (batches of the pipeline size, no Kafka), then starts
- * the Streams application on the full topic and counts committed answers (read_committed) until all
- * are in. Prints answers/s, the ratio to the engine alone, and where the pipeline's time went.
- * Figures only.
+ * End-to-end throughput through a real broker: times transformers.js generate() on the sample images
+ * first, alone (when node and {@code reference/node_modules} are there), fills the input topic with
+ * {@code rounds} x the sample images, runs the same requests through the engine alone (batches of
+ * the pipeline size, no Kafka), then starts the Streams application on the full topic and counts
+ * committed answers (read_committed) until all are in. Prints answers/s, the ratios to the engine
+ * alone and to transformers.js, and where the pipeline's time went. Figures only.
  */
 public final class E2eBench {
 
     /** What one end-to-end benchmark run does. */
+    /** @param compareTransformersJs true: required, false: skipped, null: when available */
     public record Options(Path modelDir, String dtype, int rounds, int maxNewTokens, int batchSize, int intraOpThreads,
-                          int streamThreads, boolean spinWait, Duration timeout) {
+                          int streamThreads, boolean spinWait, Duration timeout, Boolean compareTransformersJs) {
     }
 
     private static final String PIPELINE = "bench";
@@ -58,6 +62,8 @@ public final class E2eBench {
 
     /** Runs the benchmark; returns 0 when every event was answered, 1 on timeout. */
     public int run() throws InterruptedException {
+        // transformers.js first, alone, so the two never compete for the cores or memory
+        double reference = transformersJs();
         Path stateDir = tempDir();
         try (SandboxServices services = SandboxServices.start()) {
             services.createTopics(Sandbox.TOPICS, Sandbox.PARTITIONS);
@@ -89,7 +95,7 @@ public final class E2eBench {
                 }
                 done = System.nanoTime();
             }
-            report(n, answered, engineAlone, t0, firstAnswer, done, stats == null ? null : stats.snapshot().minus(before));
+            report(n, answered, engineAlone, reference, t0, firstAnswer, done, stats == null ? null : stats.snapshot().minus(before));
             return answered >= n ? 0 : 1;
         } finally {
             deleteRecursively(stateDir);
@@ -120,11 +126,45 @@ public final class E2eBench {
         }
     }
 
-    private void report(int n, int answered, double engineAlone, long t0, long firstAnswer, long done, EngineStats.Snapshot s) {
+    /** transformers.js generate() images/s on the sample images at this run's max_new_tokens, or 0 when skipped. */
+    private double transformersJs() {
+        if (Boolean.FALSE.equals(options.compareTransformersJs())) {
+            return 0;
+        }
+        Path project = Path.of(System.getProperty("vlm.project.dir", "."));
+        Optional<TransformersJsBench> tjs = TransformersJsBench.locate(project);
+        if (tjs.isEmpty()) {
+            if (Boolean.TRUE.equals(options.compareTransformersJs())) {
+                throw new IllegalStateException("--compare-transformers-js needs node and reference/node_modules (cd reference && npm ci --ignore-scripts)");
+            }
+            out.println("transformers.js comparison skipped: node or reference/node_modules missing");
+            return 0;
+        }
+        Path dir = tempDir();
+        try {
+            List<Path> files = new ArrayList<>();
+            for (SampleImages.Sample sample : SampleImages.all()) {
+                files.add(Files.write(dir.resolve(sample.name()), sample.bytes()));
+            }
+            out.println("running transformers.js generate() on the same model and sample images ...");
+            TransformersJsBench.Result r = tjs.get().run(options.modelDir(), files, options.maxNewTokens(), 1, false);
+            out.printf(Locale.ROOT, "transformers.js generate() (batch 1, %d images, %d new tokens): %.3f images/s%n",
+                    r.generatedImages(), r.generatedTokens(), r.generateImagesPerSecond());
+            return r.generateImagesPerSecond();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    private void report(int n, int answered, double engineAlone, double reference, long t0, long firstAnswer, long done,
+                        EngineStats.Snapshot s) {
         double wall = (done - t0) / 1e9;
         double perSecond = answered / wall;
-        out.printf(Locale.ROOT, "e2e: %d/%d answered in %.1f s (first answer after %.1f s): %.3f answers/s = %.2f of the engine alone%n",
-                answered, n, wall, firstAnswer == 0 ? 0 : (firstAnswer - t0) / 1e9, perSecond, perSecond / engineAlone);
+        out.printf(Locale.ROOT, "e2e: %d/%d answered in %.1f s (first answer after %.1f s): %.3f answers/s = %.2f of the engine alone%s%n",
+                answered, n, wall, firstAnswer == 0 ? 0 : (firstAnswer - t0) / 1e9, perSecond, perSecond / engineAlone,
+                reference > 0 ? String.format(Locale.ROOT, " = %.2fx transformers.js generate()", perSecond / reference) : "");
         if (s != null) {
             double model = (s.encodeNanos() + s.prefillNanos() + s.decodeNanos()) / 1e9;
             double rest = Math.max(0, wall - model);
