@@ -15,7 +15,7 @@ final class KnownKeys {
     /** Keys vlm-streams reads itself (not passed to Kafka clients). */
     static final Set<String> OWN = Set.of(
             "model.dir", "model.dtype", "engine.provider", "engine.device.id",
-            "engine.intra.op.threads", "engine.inter.op.threads", "engine.spin.wait",
+            "engine.intra.op.threads", "engine.inter.op.threads", "engine.spin.wait", "engine.max.batch.size",
             "engine.max.batch.memory.mb", "engine.fault.inject.event-ids", "engine.cpu.arena", "engine.memory.pattern",
             "batch.max.size", "batch.max.image.tokens", "batch.linger.ms", "batch.reference.image.tokens",
             "dead.letter.topic", "dead.letter.max.value.bytes", "metrics.port", "pipelines",

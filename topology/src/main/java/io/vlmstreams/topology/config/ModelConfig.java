@@ -23,16 +23,29 @@ import io.vlmstreams.inference.onnx.RuntimeConfig;
  *                             default 1: the graphs are sequential chains, a second pool would only contend
  *                             with the first and with the stream and preprocessing threads
  * @param spinWait             {@code engine.spin.wait}: ORT's idle threads spin (true, its default) or sleep
+ * @param maxBatchSize         {@code engine.max.batch.size}: most sequences the model works on at once, the
+ *                             running decode batch included, whichever pipelines and stream threads they come from
  */
 public record ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
                           Set<String> faultInjectEventIds, boolean cpuArena, boolean memoryPattern,
-                          int intraOpThreads, int interOpThreads, boolean spinWait) {
+                          int intraOpThreads, int interOpThreads, boolean spinWait, int maxBatchSize) {
 
     /** Default inter-op threads: one. */
     public static final int DEFAULT_INTER_OP_THREADS = 1;
 
+    /** Default sequences decoding together. */
+    public static final int DEFAULT_MAX_BATCH_SIZE = 8;
+
     public ModelConfig {
         faultInjectEventIds = Set.copyOf(faultInjectEventIds);
+    }
+
+    /** A config with the default engine batch size. */
+    public ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
+                       Set<String> faultInjectEventIds, boolean cpuArena, boolean memoryPattern,
+                       int intraOpThreads, int interOpThreads, boolean spinWait) {
+        this(dir, dtype, provider, deviceId, maxBatchMemoryMb, faultInjectEventIds, cpuArena, memoryPattern,
+                intraOpThreads, interOpThreads, spinWait, DEFAULT_MAX_BATCH_SIZE);
     }
 
     /** A config with the default thread settings. */
@@ -73,7 +86,8 @@ public record ModelConfig(Path dir, String dtype, String provider, int deviceId,
         int intra = src.integer("engine.intra.op.threads", defaultIntraOpThreads(), 0, 1024);
         int inter = src.integer("engine.inter.op.threads", DEFAULT_INTER_OP_THREADS, 0, 1024);
         boolean spin = src.bool("engine.spin.wait", true);
+        int batch = src.integer("engine.max.batch.size", DEFAULT_MAX_BATCH_SIZE, 1, 4096);
         return new ModelConfig(dir, dtype, provider, device, memory, Set.copyOf(src.list("engine.fault.inject.event-ids")),
-                arena, pattern, intra, inter, spin);
+                arena, pattern, intra, inter, spin, batch);
     }
 }
