@@ -19,6 +19,11 @@ import java.util.List;
  *
  * <p>Left padding: keys where {@code attention_mask} is 0 are masked, and the conv layers' inputs at padded positions
  * are zeroed (upstream's {@code apply_mask_to_padding_states}), so a padded row computes what it computes alone.
+ *
+ * <p>{@code num_logits_to_keep} (int64 scalar, as in transformers' exports, HF semantics: 0 keeps every position,
+ * k &gt; 0 the last k) cuts the final hidden states before the LM head, so a prompt pass computes and returns one
+ * row of logits instead of {@code seq}: the head is about a fifth of a prefill's FLOPs at 450M, and its full output
+ * hundreds of MB for a long tiled prompt. transformers.js and the engine feed it whenever the graph declares it.
  */
 public final class DecoderGraphs {
 
@@ -26,6 +31,8 @@ public final class DecoderGraphs {
     private static final String SEQ = "sequence_length";
     private static final String PAST = "past_sequence_length";
     private static final String TOTAL = "total_sequence_length";
+    /** The logits' position dim: {@code num_logits_to_keep} positions, or all {@code sequence_length} when 0. */
+    private static final String KEPT = "num_logits";
     private static final String PRODUCER = "vlm-streams";
     /** Added to the scores of masked keys; finite (as in upstream) so that fully masked padding rows stay NaN-free. */
     private static final float MASKED = -Float.MAX_VALUE;
@@ -46,8 +53,8 @@ public final class DecoderGraphs {
 
     /**
      * The language tower with caches: {@code inputs_embeds}, {@code attention_mask}, {@code position_ids},
-     * {@code past_conv.i} (conv layers), {@code past_key_values.i.key/value} (attention layers) -> {@code logits},
-     * {@code present_conv.i}, {@code present.i.key/value}.
+     * {@code num_logits_to_keep}, {@code past_conv.i} (conv layers), {@code past_key_values.i.key/value} (attention
+     * layers) -> {@code logits} [batch, kept positions, vocab], {@code present_conv.i}, {@code present.i.key/value}.
      */
     public static OnnxMl.ModelProto decoderMerged(Lfm2VlConfig cfg, SafetensorsReader weights) {
         Lfm2VlConfig.TextConfig t = cfg.text();
@@ -58,6 +65,7 @@ public final class DecoderGraphs {
         String embeds = g.input("inputs_embeds", DataType.FLOAT, BATCH, SEQ, hidden);
         String mask = g.input("attention_mask", DataType.INT64, BATCH, TOTAL);
         String positions = g.input("position_ids", DataType.INT64, BATCH, SEQ);
+        String keep = g.input("num_logits_to_keep", DataType.INT64);
         for (int i = 0; i < t.numHiddenLayers(); i++) {
             if (t.isAttention(i)) {
                 g.input("past_key_values." + i + ".key", DataType.FLOAT, BATCH, t.numKeyValueHeads(), PAST, t.headDim());
@@ -80,10 +88,21 @@ public final class DecoderGraphs {
 
         g.scope("head");
         String normed = g.rmsNorm(h, layers.weight(names.model() + "embedding_norm.weight", hidden), t.normEps());
-        g.output(lmHead(g, normed, embeddingTable(g, t, weights, names), t), "logits", DataType.FLOAT,
-                BATCH, SEQ, t.vocabSize());
+        String kept = lastPositions(g, normed, keep);
+        g.output(lmHead(g, kept, embeddingTable(g, t, weights, names), t), "logits", DataType.FLOAT,
+                BATCH, KEPT, t.vocabSize());
         g.placeOutputFirst("logits");
         return g.build(PRODUCER);
+    }
+
+    /**
+     * The last {@code keep} positions of {@code x} [batch, seq, hidden], all of them when {@code keep} is 0 (HF's
+     * {@code logits_to_keep}); a {@code keep} above seq is clamped by Slice to all positions.
+     */
+    private static String lastPositions(OnnxGraphBuilder g, String x, String keep) {
+        String k = g.unsqueeze(keep, 0);
+        String start = g.where(g.equal(k, g.constInts(0)), g.constInts(0), g.neg(k));
+        return g.slice(x, start, g.constInts(OnnxGraphBuilder.END), 1);
     }
 
     /**

@@ -264,6 +264,10 @@ public final class OnnxGraphBuilder {
         return op("And", a, b);
     }
 
+    public String equal(String a, String b) {
+        return op("Equal", a, b);
+    }
+
     public String lessOrEqual(String a, String b) {
         return op("LessOrEqual", a, b);
     }

@@ -51,8 +51,9 @@ class CheckpointConverterTest {
             assertThat(s.getOutputNames()).containsExactly("image_features");
         }
         try (OrtSession s = session(out.resolve("onnx/decoder_model_merged.onnx"))) {
-            assertThat(s.getInputNames()).contains("inputs_embeds", "attention_mask", "past_conv.0",
+            assertThat(s.getInputNames()).contains("inputs_embeds", "attention_mask", "num_logits_to_keep", "past_conv.0",
                     "past_key_values.1.key", "past_key_values.3.value");
+            assertThat(keepIsInt64Scalar(s)).isTrue();
             assertThat(s.getOutputNames()).contains("logits", "present_conv.2", "present.3.key");
         }
     }
@@ -65,6 +66,9 @@ class CheckpointConverterTest {
              OrtSession projector = session(out.resolve("onnx/projector.onnx"))) {
             assertThat(lastDim(encoder.getOutputInfo().values().iterator().next())).isEqualTo(64);   // vision hidden
             assertThat(lastDim(projector.getOutputInfo().values().iterator().next())).isEqualTo(64); // text hidden
+        }
+        try (OrtSession decoder = session(out.resolve("onnx/decoder_model_merged.onnx"))) {
+            assertThat(keepIsInt64Scalar(decoder)).isTrue();
         }
 
         new CheckpointConverter().convert(TINY, out, Dtype.FP32, Layout.ONNX_COMMUNITY);
@@ -88,6 +92,9 @@ class CheckpointConverterTest {
         long halfBytes = Files.size(fp16.resolve("onnx/decoder_model_merged_fp16.onnx"))
                 + Files.size(fp16.resolve("onnx/decoder_model_merged_fp16.onnx_data"));
         assertThat(halfBytes).isLessThan(fullBytes * 3 / 4);
+        try (OrtSession decoder = session(fp16.resolve("onnx/decoder_model_merged_fp16.onnx"))) {
+            assertThat(keepIsInt64Scalar(decoder)).isTrue();
+        }
 
         float[][][] a = embed(fp32.resolve("onnx/embed_tokens.onnx"));
         float[][][] b = embed(fp16.resolve("onnx/embed_tokens_fp16.onnx"));
@@ -117,6 +124,13 @@ class CheckpointConverterTest {
 
     private static OrtSession session(Path file) throws Exception {
         return OrtEnvironment.getEnvironment().createSession(file.toString(), new OrtSession.SessionOptions());
+    }
+
+    /** The decoder declares num_logits_to_keep as transformers' exports do: an int64 of rank 0. */
+    private static boolean keepIsInt64Scalar(OrtSession decoder) throws Exception {
+        NodeInfo keep = decoder.getInputInfo().get("num_logits_to_keep");
+        ai.onnxruntime.TensorInfo info = (ai.onnxruntime.TensorInfo) keep.getInfo();
+        return info.type == ai.onnxruntime.OnnxJavaType.INT64 && info.getShape().length == 0;
     }
 
     private static long lastDim(NodeInfo info) {

@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs the built embed_tokens and decoder_model_merged graphs in ONNX Runtime (CPU) against the tiny upstream
  * LFM2-VL checkpoint and its reference generations made with transformers 5.17: prefill plus greedy decode steps with
- * caches fed back must reproduce upstream's step logits and token ids, and left-padded batches must reproduce each
- * row's solo run.
+ * caches fed back must reproduce upstream's step logits and token ids, left-padded batches must reproduce each
+ * row's solo run, and {@code num_logits_to_keep} must return exactly the last rows of the full logits.
  */
 class DecoderParityTest {
 
@@ -115,10 +115,11 @@ class DecoderParityTest {
     void interfaceNamesAndDimsFollowTheContract() throws OrtException {
         Map<String, NodeInfo> in = decoderSession.getInputInfo();
         Map<String, NodeInfo> out = decoderSession.getOutputInfo();
-        assertThat(in).containsKeys("inputs_embeds", "attention_mask", "position_ids",
+        assertThat(in).containsKeys("inputs_embeds", "attention_mask", "position_ids", "num_logits_to_keep",
                 "past_conv.0", "past_key_values.1.key", "past_key_values.1.value", "past_conv.2",
                 "past_key_values.3.key", "past_key_values.3.value");
-        assertThat(in).hasSize(3 + 2 + 4);
+        assertThat(in).hasSize(4 + 2 + 4);
+        assertThat(((TensorInfo) in.get("num_logits_to_keep").getInfo()).getShape()).isEmpty();
         assertThat(out).containsKeys("logits", "present_conv.0", "present.1.key", "present.1.value",
                 "present_conv.2", "present.3.key", "present.3.value");
         assertThat(out).hasSize(1 + 2 + 4);
@@ -269,6 +270,45 @@ class DecoderParityTest {
         assertThat(d.maxAbs()).isLessThanOrEqualTo(BATCH_TOLERANCE);
     }
 
+    @Test
+    void keptLogitsAreTheLastRowsOfAllLogitsForALeftPaddedBatch() throws OrtException, IOException {
+        List<String> names = images();
+        int[] lengths = {29, 17};
+        int rows = lengths.length;
+        int width = Arrays.stream(lengths).max().orElseThrow();
+        int hidden = cfg.text().hiddenSize();
+        int vocab = cfg.text().vocabSize();
+        float[] padRow = embed(new long[] {cfg.text().padTokenId()});
+        float[] embeds = new float[rows * width * hidden];
+        long[] mask = new long[rows * width];
+        long[] positions = new long[rows * width];
+        for (int r = 0; r < rows; r++) {
+            float[] prompt = mergedEmbeds(names.get(r), lengths[r]);
+            int pad = width - lengths[r];
+            for (int p = 0; p < width; p++) {
+                boolean real = p >= pad;
+                System.arraycopy(real ? prompt : padRow, real ? (p - pad) * hidden : 0, embeds, (r * width + p) * hidden, hidden);
+                mask[r * width + p] = real ? 1 : 0;
+                positions[r * width + p] = real ? p - pad : 1;
+            }
+        }
+
+        float[] all = new Decoder(rows).step(embeds, width, mask, positions, 0);
+        assertThat(all).hasSize(rows * width * vocab);
+        for (int keep : new int[] {1, 3}) {
+            float[] kept = new Decoder(rows).step(embeds, width, mask, positions, keep);
+            assertThat(kept).as("logits kept for %d positions", keep).hasSize(rows * keep * vocab);
+            for (int r = 0; r < rows; r++) {
+                float[] expected = Arrays.copyOfRange(all, (r * width + width - keep) * vocab, (r + 1) * width * vocab);
+                float[] actual = Arrays.copyOfRange(kept, r * keep * vocab, (r + 1) * keep * vocab);
+                assertThat(Diff.of(actual, expected).maxAbs()).as("row %d, last %d positions", r, keep).isLessThanOrEqualTo(1e-6);
+            }
+        }
+        // more than the sequence holds: every position, as with 0
+        float[] beyond = new Decoder(rows).step(embeds, width, mask, positions, width + 5);
+        assertThat(Diff.of(beyond, all).maxAbs()).isLessThanOrEqualTo(1e-6);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Embeddings of the first {@code length} prompt tokens, image tokens replaced by image_features rows in order. */
@@ -324,12 +364,18 @@ class DecoderParityTest {
 
         /** Runs one step; returns logits [batch, seq, vocab] flattened and keeps the presents as the next pasts. */
         float[] step(float[] embeds, int seq, long[] mask, long[] positions) throws OrtException {
+            return step(embeds, seq, mask, positions, 0);
+        }
+
+        /** As {@link #step(float[], int, long[], long[])}, logits of the last {@code keep} positions (0: all). */
+        float[] step(float[] embeds, int seq, long[] mask, long[] positions, long keep) throws OrtException {
             Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
             try {
                 int hidden = cfg.text().hiddenSize();
                 feeds.put("inputs_embeds", OnnxTensor.createTensor(env, FloatBuffer.wrap(embeds), new long[] {batch, seq, hidden}));
                 feeds.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {batch, mask.length / batch}));
                 feeds.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {batch, seq}));
+                feeds.put("num_logits_to_keep", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {keep}), new long[0]));
                 for (String name : cacheData.keySet()) {
                     feeds.put(name, OnnxTensor.createTensor(env, FloatBuffer.wrap(cacheData.get(name)), cacheShape.get(name)));
                 }
