@@ -41,23 +41,4 @@ public record LeftPaddedBatch(int batch, int width, long[] ids, long[] mask, lon
     public int padding(int b) {
         return width - lengths[b];
     }
-
-    /** Columns [from, to) of a [batch, width] array. */
-    public static long[] columns(long[] values, int batch, int width, int from, int to) {
-        long[] out = new long[batch * (to - from)];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(values, b * width + from, out, b * (to - from), to - from);
-        }
-        return out;
-    }
-
-    /** Columns [from, to) of a [batch, width, hidden] array. */
-    public static float[] columns(float[] values, int batch, int width, int hidden, int from, int to) {
-        int n = (to - from) * hidden;
-        float[] out = new float[batch * n];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(values, (b * width + from) * hidden, out, b * n, n);
-        }
-        return out;
-    }
 }

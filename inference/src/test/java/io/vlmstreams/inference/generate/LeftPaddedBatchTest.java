@@ -16,6 +16,5 @@ class LeftPaddedBatchTest {
         assertThat(b.mask()).containsExactly(1, 1, 1, 0, 0, 1);
         assertThat(b.positions()).containsExactly(0, 1, 2, 0, 0, 0);
         assertThat(b.padding(1)).isEqualTo(2);
-        assertThat(LeftPaddedBatch.columns(b.ids(), 2, 3, 1, 3)).containsExactly(8, 9, 0, 5);
     }
 }
