@@ -5,6 +5,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
+import io.vlmstreams.inference.engine.LocalInferenceEngine;
 import io.vlmstreams.schemas.serde.SchemaRegistryClient;
 import io.vlmstreams.schemas.serde.SchemaRegistryClients;
 import io.vlmstreams.topology.VlmTopology;
@@ -65,6 +66,9 @@ public final class StreamsApp implements AutoCloseable {
                 registry, metrics), props);
         metrics.bindStreams(streams);
         metrics.executionProvider(engine.executionProvider());
+        if (engine instanceof LocalInferenceEngine local) {
+            metrics.decodingSequences(local::decodingSequences);
+        }
         streams.setUncaughtExceptionHandler(exception -> {
             log.error("Stream thread failed; replacing it (its tasks resume from the last commit)", exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

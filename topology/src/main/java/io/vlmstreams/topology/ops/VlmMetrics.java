@@ -151,6 +151,12 @@ public final class VlmMetrics implements AutoCloseable {
         }).set(1);
     }
 
+    /** Publishes the engine's running decode batch size (sequences from every task and pipeline). */
+    public void decodingSequences(java.util.function.IntSupplier sequences) {
+        Gauge.builder("vlm.engine.decoding.sequences", sequences, s -> s.getAsInt())
+                .description("Sequences in the engine's running decode batch").register(registry);
+    }
+
     /** Binds Kafka Streams' own metrics (threads, tasks, processors, clients); replaces an earlier binding. */
     public synchronized void bindStreams(KafkaStreams streams) {
         unbindStreams();

@@ -55,6 +55,7 @@ class SandboxTest {
             assertThat(Double.parseDouble(recordsOut.group(1))).isGreaterThan(0);
             assertThat(scrape.body()).contains("vlm_records_in_total{pipeline=\"sandbox\"}")
                     .contains("vlm_engine_provider{provider=")
+                    .contains("vlm_engine_decoding_sequences ")
                     .contains("kafka_stream_");
         }
 
