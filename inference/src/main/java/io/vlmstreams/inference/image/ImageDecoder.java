@@ -44,7 +44,7 @@ public final class ImageDecoder {
             throw new ImageException(ImageException.Kind.TOO_LARGE,
                     "payload of " + bytes.length + " bytes exceeds the limit of " + limits.maxBytes());
         }
-        DecodedImage image = decodeFirstFrame(bytes);
+        DecodedImage image = decodeFirstFrame(JpegIccStripper.strip(bytes));
         if (limits.applyExifOrientation()) {
             image = ExifOrientation.apply(image, ExifOrientation.read(bytes));
         }

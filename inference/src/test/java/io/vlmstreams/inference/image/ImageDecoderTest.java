@@ -3,12 +3,15 @@ package io.vlmstreams.inference.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -139,6 +142,17 @@ class ImageDecoderTest {
     }
 
     @Test
+    void jpegIccProfileIsIgnoredLikePil() throws Exception {
+        byte[] plain = encodeJpeg(gradient(BufferedImage.TYPE_3BYTE_BGR, 48, 32), false);
+        byte[] profiled = withIccProfile(plain, ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData());
+        // ImageIO on its own converts through the profile: the levels move a lot
+        assertThat(maxDiff(decoder.decode(plain), ImageIO.read(new ByteArrayInputStream(profiled)))).isGreaterThan(20);
+
+        DecodedImage d = decoder.decode(profiled);
+        assertThat(d.rgb()).isEqualTo(decoder.decode(plain).rgb());
+    }
+
+    @Test
     void cmykJpegDecodesToRgb() throws Exception {
         // An Adobe CMYK JPEG written from a raw 4-band raster (no colour conversion on write).
         WritableRaster cmyk = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 16, 16, 4, null);
@@ -266,6 +280,16 @@ class ImageDecoderTest {
             w.dispose();
         }
         return bos.toByteArray();
+    }
+
+    /** {@code jpeg} with an APP2 ICC_PROFILE segment holding {@code profile} right after SOI. */
+    private static byte[] withIccProfile(byte[] jpeg, byte[] profile) {
+        byte[] id = "ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int length = 2 + id.length + 2 + profile.length;
+        ByteBuffer b = ByteBuffer.allocate(jpeg.length + 2 + length);
+        b.put(jpeg, 0, 2).put((byte) 0xFF).put((byte) 0xE2).putShort((short) length)
+                .put(id).put((byte) 1).put((byte) 1).put(profile).put(jpeg, 2, jpeg.length - 2);
+        return b.array();
     }
 
     private static byte[] encodeRaster(Raster raster) throws IOException {
