@@ -196,6 +196,20 @@ class ImageDecoderTest {
     }
 
     @Test
+    void pngExifChunkOrientationApplies() throws Exception {
+        BufferedImage img = new BufferedImage(4, 2, BufferedImage.TYPE_3BYTE_BGR);
+        img.setRGB(0, 0, 0xFF0000); // top-left red
+        byte[] png = encode(img, "png");
+        assertThat(ExifOrientation.read(png)).isEqualTo(1);
+        byte[] tagged = withPngExifOrientation(png, 6);
+        assertThat(ExifOrientation.read(tagged)).isEqualTo(6);
+        DecodedImage upright = decoder.decode(tagged);
+        assertThat(upright.width()).isEqualTo(2);
+        assertThat(upright.height()).isEqualTo(4);
+        assertThat(rgb(upright, 1, 0)).containsExactly(255, 0, 0); // rotated clockwise: top-left goes top-right
+    }
+
+    @Test
     void orientationTransformsMatchPil() {
         // 3x2 raster with distinct pixels; PIL's exif_transpose results written out by hand.
         DecodedImage in = indexed(3, 2);
@@ -335,6 +349,24 @@ class ImageDecoderTest {
         System.arraycopy(exif, 0, out, 6, exif.length);
         System.arraycopy(jpeg, 2, out, 6 + exif.length, jpeg.length - 2);
         return out;
+    }
+
+    /** {@code png} with an eXIf chunk holding the orientation tag, right after IHDR. */
+    private static byte[] withPngExifOrientation(byte[] png, int orientation) {
+        ByteBuffer tiff = ByteBuffer.allocate(26);
+        tiff.put(new byte[] {'M', 'M', 0, 42, 0, 0, 0, 8});
+        tiff.putShort((short) 1);
+        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putInt(0);
+        ByteBuffer chunk = ByteBuffer.allocate(12 + 26);
+        chunk.putInt(26).put("eXIf".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).put(tiff.array());
+        CRC32 crc = new CRC32();
+        crc.update(chunk.array(), 4, 4 + 26);
+        chunk.putInt((int) crc.getValue());
+        int afterIhdr = 8 + 25;
+        ByteBuffer out = ByteBuffer.allocate(png.length + chunk.capacity());
+        out.put(png, 0, afterIhdr).put(chunk.array()).put(png, afterIhdr, png.length - afterIhdr);
+        return out.array();
     }
 
     /** Signature + a valid IHDR chunk declaring {@code w x h} 8-bit RGB, and nothing else. */
