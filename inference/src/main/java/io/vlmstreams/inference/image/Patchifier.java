@@ -1,5 +1,7 @@
 package io.vlmstreams.inference.image;
 
+import java.util.Arrays;
+
 /**
  * Cuts rows of 8-bit RGB levels into encoder patches, each patch's values ordered (dy, dx,
  * channel), normalizing levels through a per-channel lookup table.
@@ -8,10 +10,13 @@ final class Patchifier {
 
     private final int patch;
     private final float[][] lut; // [channel][level]
+    private final float[] shared; // the one table when all channels share it, else null
 
     Patchifier(int patch, float[][] lut) {
         this.patch = patch;
         this.lut = lut;
+        // LFM2-VL normalizes every channel alike (mean = std = 0.5), which allows the simpler loop.
+        this.shared = Arrays.equals(lut[0], lut[1]) && Arrays.equals(lut[0], lut[2]) ? lut[0] : null;
     }
 
     /**
@@ -20,6 +25,10 @@ final class Patchifier {
      * ints each), to {@code out} from {@code offset}, one after the other.
      */
     void writeBand(int[][] band, int x0, int patches, float[] out, int offset) {
+        if (shared != null) {
+            writeBandShared(band, x0, patches, out, offset);
+            return;
+        }
         float[] r = lut[0];
         float[] g = lut[1];
         float[] b = lut[2];
@@ -32,6 +41,22 @@ final class Patchifier {
                     out[o++] = r[src[s]];
                     out[o++] = g[src[s + 1]];
                     out[o++] = b[src[s + 2]];
+                }
+            }
+        }
+    }
+
+    /** {@link #writeBand} when every channel has the same table: a patch row is one run of {@code 3 * patch} values. */
+    private void writeBandShared(int[][] band, int x0, int patches, float[] out, int offset) {
+        float[] t = shared;
+        int run = patch * 3;
+        int o = offset;
+        for (int px = 0; px < patches; px++) {
+            int s0 = (x0 + px * patch) * 3;
+            for (int dy = 0; dy < patch; dy++, o += run) {
+                int[] src = band[dy];
+                for (int i = 0; i < run; i++) {
+                    out[o + i] = t[src[s0 + i]];
                 }
             }
         }

@@ -149,6 +149,33 @@ final class ResizedRows {
         int half = hHalf;
         int shift = hShift;
         int outWidth = start.length;
+        int[] first = start;
+        if (span == 2) {
+            // Every enlargement: two taps. Unrolled (here and below), which the JIT does not do for
+            // a loop of two or three trips: it halves the time of the pass.
+            for (int xx = 0, o = 0; xx < outWidth; xx++, o += 3) {
+                int p = row + first[xx];
+                int ka = kk[xx * 2];
+                int kb = kk[xx * 2 + 1];
+                dst[o] = clip8((half + (in[p] & 0xFF) * ka + (in[p + 3] & 0xFF) * kb) >> shift);
+                dst[o + 1] = clip8((half + (in[p + 1] & 0xFF) * ka + (in[p + 4] & 0xFF) * kb) >> shift);
+                dst[o + 2] = clip8((half + (in[p + 2] & 0xFF) * ka + (in[p + 5] & 0xFF) * kb) >> shift);
+            }
+            return;
+        }
+        if (span == 3) {
+            // Slight reductions: three taps.
+            for (int xx = 0, o = 0; xx < outWidth; xx++, o += 3) {
+                int p = row + first[xx];
+                int ka = kk[xx * 3];
+                int kb = kk[xx * 3 + 1];
+                int kc = kk[xx * 3 + 2];
+                dst[o] = clip8((half + (in[p] & 0xFF) * ka + (in[p + 3] & 0xFF) * kb + (in[p + 6] & 0xFF) * kc) >> shift);
+                dst[o + 1] = clip8((half + (in[p + 1] & 0xFF) * ka + (in[p + 4] & 0xFF) * kb + (in[p + 7] & 0xFF) * kc) >> shift);
+                dst[o + 2] = clip8((half + (in[p + 2] & 0xFF) * ka + (in[p + 5] & 0xFF) * kb + (in[p + 8] & 0xFF) * kc) >> shift);
+            }
+            return;
+        }
         for (int xx = 0, o = 0, k0 = 0; xx < outWidth; xx++, o += 3, k0 += span) {
             int s0 = half;
             int s1 = half;
