@@ -189,7 +189,12 @@ final class PngFastPath {
                         int pa = Math.abs(b - c);
                         int pb = Math.abs(a - c);
                         int pc = Math.abs(a + b - 2 * c);
-                        raw[row + i] += (byte) (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+                        // pa <= pb && pa <= pc ? a : pb <= pc ? b : c, without branches: photos make
+                        // these comparisons unpredictable, and mispredictions dominated this loop.
+                        int notA = ((pb - pa) | (pc - pa)) >> 31;
+                        int notB = (pc - pb) >> 31;
+                        int bc = (b & ~notB) | (c & notB);
+                        raw[row + i] += (byte) ((a & ~notA) | (bc & notA));
                     }
                 }
             }
