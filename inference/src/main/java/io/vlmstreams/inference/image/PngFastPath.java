@@ -138,7 +138,10 @@ final class PngFastPath {
         return rgb == null ? null : new DecodedImage(h.width(), h.height(), rgb);
     }
 
-    /** Undoes the per-row filters in place; false on an unknown filter type. */
+    /**
+     * Undoes the per-row filters in place; false on an unknown filter type. One small method per
+     * filter and per colour type below, each compiled on its own with a stable profile.
+     */
     private static boolean unfilter(byte[] raw, int height, int rowBytes, int bpp) {
         int stride = rowBytes + 1;
         for (int y = 0; y < height; y++) {
@@ -151,98 +154,121 @@ final class PngFastPath {
                 continue;
             }
             if (y == 0) {
-                // No row above: Up adds nothing, Average halves the left byte, Paeth picks the left byte.
-                for (int i = bpp; i < rowBytes; i++) {
-                    int left = raw[row + i - bpp] & 0xFF;
-                    raw[row + i] += (byte) (filter == 3 ? left >>> 1 : filter == 2 ? 0 : left);
-                }
+                firstRow(raw, row, rowBytes, bpp, filter);
                 continue;
             }
             int prior = row - stride;
             switch (filter) {
-                case 1 -> {
-                    for (int i = bpp; i < rowBytes; i++) {
-                        raw[row + i] += raw[row + i - bpp];
-                    }
-                }
-                case 2 -> {
-                    for (int i = 0; i < rowBytes; i++) {
-                        raw[row + i] += raw[prior + i];
-                    }
-                }
-                case 3 -> {
-                    for (int i = 0; i < bpp; i++) {
-                        raw[row + i] += (byte) ((raw[prior + i] & 0xFF) >>> 1);
-                    }
-                    for (int i = bpp; i < rowBytes; i++) {
-                        raw[row + i] += (byte) (((raw[row + i - bpp] & 0xFF) + (raw[prior + i] & 0xFF)) >>> 1);
-                    }
-                }
-                default -> {
-                    for (int i = 0; i < bpp; i++) {
-                        raw[row + i] += raw[prior + i]; // left and upper-left are 0: Paeth picks up
-                    }
-                    for (int i = bpp; i < rowBytes; i++) {
-                        int a = raw[row + i - bpp] & 0xFF;
-                        int b = raw[prior + i] & 0xFF;
-                        int c = raw[prior + i - bpp] & 0xFF;
-                        int pa = Math.abs(b - c);
-                        int pb = Math.abs(a - c);
-                        int pc = Math.abs(a + b - 2 * c);
-                        // pa <= pb && pa <= pc ? a : pb <= pc ? b : c, without branches: photos make
-                        // these comparisons unpredictable, and mispredictions dominated this loop.
-                        int notA = ((pb - pa) | (pc - pa)) >> 31;
-                        int notB = (pc - pb) >> 31;
-                        int bc = (b & ~notB) | (c & notB);
-                        raw[row + i] += (byte) ((a & ~notA) | (bc & notA));
-                    }
-                }
+                case 1 -> sub(raw, row, rowBytes, bpp);
+                case 2 -> up(raw, row, prior, rowBytes);
+                case 3 -> average(raw, row, prior, rowBytes, bpp);
+                default -> paeth(raw, row, prior, rowBytes, bpp);
             }
         }
         return true;
     }
 
+    /** No row above: Up adds nothing, Average halves the left byte, Paeth picks the left byte. */
+    private static void firstRow(byte[] raw, int row, int rowBytes, int bpp, int filter) {
+        for (int i = bpp; i < rowBytes; i++) {
+            int left = raw[row + i - bpp] & 0xFF;
+            raw[row + i] += (byte) (filter == 3 ? left >>> 1 : filter == 2 ? 0 : left);
+        }
+    }
+
+    private static void sub(byte[] raw, int row, int rowBytes, int bpp) {
+        for (int i = bpp; i < rowBytes; i++) {
+            raw[row + i] += raw[row + i - bpp];
+        }
+    }
+
+    private static void up(byte[] raw, int row, int prior, int rowBytes) {
+        for (int i = 0; i < rowBytes; i++) {
+            raw[row + i] += raw[prior + i];
+        }
+    }
+
+    private static void average(byte[] raw, int row, int prior, int rowBytes, int bpp) {
+        for (int i = 0; i < bpp; i++) {
+            raw[row + i] += (byte) ((raw[prior + i] & 0xFF) >>> 1);
+        }
+        for (int i = bpp; i < rowBytes; i++) {
+            raw[row + i] += (byte) (((raw[row + i - bpp] & 0xFF) + (raw[prior + i] & 0xFF)) >>> 1);
+        }
+    }
+
+    private static void paeth(byte[] raw, int row, int prior, int rowBytes, int bpp) {
+        for (int i = 0; i < bpp; i++) {
+            raw[row + i] += raw[prior + i]; // left and upper-left are 0: Paeth picks up
+        }
+        for (int i = bpp; i < rowBytes; i++) {
+            int a = raw[row + i - bpp] & 0xFF;
+            int b = raw[prior + i] & 0xFF;
+            int c = raw[prior + i - bpp] & 0xFF;
+            int pa = Math.abs(b - c);
+            int pb = Math.abs(a - c);
+            int pc = Math.abs(a + b - 2 * c);
+            // pa <= pb && pa <= pc ? a : pb <= pc ? b : c, without branches: photos make these
+            // comparisons unpredictable, and mispredictions dominated this loop.
+            int notA = ((pb - pa) | (pc - pa)) >> 31;
+            int notB = (pc - pb) >> 31;
+            int bc = (b & ~notB) | (c & notB);
+            raw[row + i] += (byte) ((a & ~notA) | (bc & notA));
+        }
+    }
+
     /** Unfiltered rows to interleaved 8-bit RGB; null when a palette index lies past the palette. */
     private static byte[] toRgb(byte[] raw, Header h, int rowBytes, byte[] palette) {
         int w = h.width();
-        int channels = h.channels();
         int step = h.bitDepth() / 8; // bytes per sample; a 16-bit sample's high byte comes first
+        int pixel = h.channels() * step;
         byte[] out = new byte[w * h.height() * 3];
-        int o = 0;
-        for (int y = 0; y < h.height(); y++) {
+        for (int y = 0, o = 0; y < h.height(); y++, o += w * 3) {
             int p = y * (rowBytes + 1) + 1;
             if (h.colorType() == 3) {
-                int entries = palette.length / 3;
-                for (int x = 0; x < w; x++) {
-                    int i = raw[p + x] & 0xFF;
-                    if (i >= entries) {
-                        return null;
-                    }
-                    out[o++] = palette[i * 3];
-                    out[o++] = palette[i * 3 + 1];
-                    out[o++] = palette[i * 3 + 2];
+                if (!paletteRow(raw, p, palette, out, o, w)) {
+                    return null;
                 }
-            } else if (channels <= 2) {
-                int pixel = channels * step;
-                for (int x = 0; x < w; x++, p += pixel) {
-                    byte v = raw[p];
-                    out[o++] = v;
-                    out[o++] = v;
-                    out[o++] = v;
-                }
-            } else if (channels == 3 && step == 1) {
+            } else if (h.channels() <= 2) {
+                grayRow(raw, p, pixel, out, o, w);
+            } else if (pixel == 3) {
                 System.arraycopy(raw, p, out, o, w * 3);
-                o += w * 3;
             } else {
-                int pixel = channels * step;
-                for (int x = 0; x < w; x++, p += pixel) {
-                    out[o++] = raw[p];
-                    out[o++] = raw[p + step];
-                    out[o++] = raw[p + 2 * step];
-                }
+                colourRow(raw, p, pixel, step, out, o, w);
             }
         }
         return out;
+    }
+
+    private static boolean paletteRow(byte[] raw, int p, byte[] palette, byte[] out, int o, int w) {
+        int entries = palette.length / 3;
+        for (int x = 0; x < w; x++, o += 3) {
+            int i = raw[p + x] & 0xFF;
+            if (i >= entries) {
+                return false;
+            }
+            out[o] = palette[i * 3];
+            out[o + 1] = palette[i * 3 + 1];
+            out[o + 2] = palette[i * 3 + 2];
+        }
+        return true;
+    }
+
+    private static void grayRow(byte[] raw, int p, int pixel, byte[] out, int o, int w) {
+        for (int x = 0; x < w; x++, p += pixel, o += 3) {
+            byte v = raw[p];
+            out[o] = v;
+            out[o + 1] = v;
+            out[o + 2] = v;
+        }
+    }
+
+    private static void colourRow(byte[] raw, int p, int pixel, int step, byte[] out, int o, int w) {
+        for (int x = 0; x < w; x++, p += pixel, o += 3) {
+            out[o] = raw[p];
+            out[o + 1] = raw[p + step];
+            out[o + 2] = raw[p + 2 * step];
+        }
     }
 
     private static int int32(byte[] b, int at) {

@@ -135,48 +135,56 @@ final class ResizedRows {
         y++;
     }
 
-    /** Source row {@code sy} after the horizontal pass (or just widened when there is none). */
+    /**
+     * Source row {@code sy} after the horizontal pass (or just widened when there is none). One
+     * method per tap count, so each is compiled on its own, small and with a stable profile.
+     */
     private void source(int sy, int[] dst) {
         int row = sy * inStride;
         if (!horizontal) {
-            for (int i = 0; i < stride; i++) {
-                dst[i] = src[row + i] & 0xFF;
-            }
-            return;
+            widen(src, row, dst, stride);
+        } else if (span == 2) {
+            taps2(src, row, start, hk, dst, hHalf, hShift);
+        } else if (span == 3) {
+            taps3(src, row, start, hk, dst, hHalf, hShift);
+        } else {
+            tapsN(src, row, start, hk, span, dst, hHalf, hShift);
         }
-        byte[] in = src;
-        int[] kk = hk;
-        int half = hHalf;
-        int shift = hShift;
-        int outWidth = start.length;
-        int[] first = start;
-        if (span == 2) {
-            // Every enlargement: two taps. Unrolled (here and below), which the JIT does not do for
-            // a loop of two or three trips: it halves the time of the pass.
-            for (int xx = 0, o = 0; xx < outWidth; xx++, o += 3) {
-                int p = row + first[xx];
-                int ka = kk[xx * 2];
-                int kb = kk[xx * 2 + 1];
-                dst[o] = clip8((half + (in[p] & 0xFF) * ka + (in[p + 3] & 0xFF) * kb) >> shift);
-                dst[o + 1] = clip8((half + (in[p + 1] & 0xFF) * ka + (in[p + 4] & 0xFF) * kb) >> shift);
-                dst[o + 2] = clip8((half + (in[p + 2] & 0xFF) * ka + (in[p + 5] & 0xFF) * kb) >> shift);
-            }
-            return;
+    }
+
+    private static void widen(byte[] in, int row, int[] dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[i] = in[row + i] & 0xFF;
         }
-        if (span == 3) {
-            // Slight reductions: three taps.
-            for (int xx = 0, o = 0; xx < outWidth; xx++, o += 3) {
-                int p = row + first[xx];
-                int ka = kk[xx * 3];
-                int kb = kk[xx * 3 + 1];
-                int kc = kk[xx * 3 + 2];
-                dst[o] = clip8((half + (in[p] & 0xFF) * ka + (in[p + 3] & 0xFF) * kb + (in[p + 6] & 0xFF) * kc) >> shift);
-                dst[o + 1] = clip8((half + (in[p + 1] & 0xFF) * ka + (in[p + 4] & 0xFF) * kb + (in[p + 7] & 0xFF) * kc) >> shift);
-                dst[o + 2] = clip8((half + (in[p + 2] & 0xFF) * ka + (in[p + 5] & 0xFF) * kb + (in[p + 8] & 0xFF) * kc) >> shift);
-            }
-            return;
+    }
+
+    // Two taps (every enlargement) and three (slight reductions) are unrolled, which the JIT does
+    // not do for a loop of two or three trips: it halves the time of the pass.
+    private static void taps2(byte[] in, int row, int[] start, int[] kk, int[] dst, int half, int shift) {
+        for (int xx = 0, o = 0; xx < start.length; xx++, o += 3) {
+            int p = row + start[xx];
+            int ka = kk[xx * 2];
+            int kb = kk[xx * 2 + 1];
+            dst[o] = clip8((half + (in[p] & 0xFF) * ka + (in[p + 3] & 0xFF) * kb) >> shift);
+            dst[o + 1] = clip8((half + (in[p + 1] & 0xFF) * ka + (in[p + 4] & 0xFF) * kb) >> shift);
+            dst[o + 2] = clip8((half + (in[p + 2] & 0xFF) * ka + (in[p + 5] & 0xFF) * kb) >> shift);
         }
-        for (int xx = 0, o = 0, k0 = 0; xx < outWidth; xx++, o += 3, k0 += span) {
+    }
+
+    private static void taps3(byte[] in, int row, int[] start, int[] kk, int[] dst, int half, int shift) {
+        for (int xx = 0, o = 0; xx < start.length; xx++, o += 3) {
+            int p = row + start[xx];
+            int ka = kk[xx * 3];
+            int kb = kk[xx * 3 + 1];
+            int kc = kk[xx * 3 + 2];
+            dst[o] = clip8((half + (in[p] & 0xFF) * ka + (in[p + 3] & 0xFF) * kb + (in[p + 6] & 0xFF) * kc) >> shift);
+            dst[o + 1] = clip8((half + (in[p + 1] & 0xFF) * ka + (in[p + 4] & 0xFF) * kb + (in[p + 7] & 0xFF) * kc) >> shift);
+            dst[o + 2] = clip8((half + (in[p + 2] & 0xFF) * ka + (in[p + 5] & 0xFF) * kb + (in[p + 8] & 0xFF) * kc) >> shift);
+        }
+    }
+
+    private static void tapsN(byte[] in, int row, int[] start, int[] kk, int span, int[] dst, int half, int shift) {
+        for (int xx = 0, o = 0, k0 = 0; xx < start.length; xx++, o += 3, k0 += span) {
             int s0 = half;
             int s1 = half;
             int s2 = half;
