@@ -28,13 +28,13 @@ final class RequestPreparer {
 
     private final ImageDecoder decoder;
     private final ImageProcessor processor;
-    private final PromptBuilder prompts;
+    private final PromptCache prompts;
     private final TextTokenizer tokenizer;
 
     RequestPreparer(ImageDecoder decoder, ImageProcessor processor, PromptBuilder prompts, TextTokenizer tokenizer) {
         this.decoder = decoder;
         this.processor = processor;
-        this.prompts = prompts;
+        this.prompts = new PromptCache(prompts, tokenizer);
         this.tokenizer = tokenizer;
     }
 
@@ -51,7 +51,7 @@ final class RequestPreparer {
         List<long[]> labels = new ArrayList<>();
         try {
             image = processor.process(decoded, settings(request.image()));
-            prompt = prompts.build(request.prompt(), List.of(image.layout().expand()));
+            prompt = prompts.build(request.prompt(), image.layout());
             for (String label : request.labels()) {
                 long[] ids = tokenizer.encode(label);
                 if (ids.length == 0) {

@@ -14,7 +14,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Encoded bytes to an 8-bit RGB raster through ImageIO (JDK PNG/GIF, TwelveMonkeys JPEG, WebP,
- * BMP). Size limits are checked against the payload and the dimensions the header declares
+ * BMP), everyday PNGs through {@link PngFastPath}. Size limits are checked against the payload and the dimensions the header declares
  * before any pixel is decoded. Every failure surfaces as an {@link ImageException}. Only the first
  * frame of animated files is read. Thread-safe.
  */
@@ -44,7 +44,7 @@ public final class ImageDecoder {
             throw new ImageException(ImageException.Kind.TOO_LARGE,
                     "payload of " + bytes.length + " bytes exceeds the limit of " + limits.maxBytes());
         }
-        DecodedImage image = decodeFirstFrame(bytes);
+        DecodedImage image = decodeFirstFrame(JpegIccStripper.strip(bytes));
         if (limits.applyExifOrientation()) {
             image = ExifOrientation.apply(image, ExifOrientation.read(bytes));
         }
@@ -52,6 +52,18 @@ public final class ImageDecoder {
     }
 
     private DecodedImage decodeFirstFrame(byte[] bytes) throws ImageException {
+        PngFastPath.Header png = PngFastPath.header(bytes);
+        if (png != null) {
+            checkDimensions("png", png.width(), png.height());
+            try {
+                DecodedImage fast = PngFastPath.decode(bytes, png);
+                if (fast != null) {
+                    return fast;
+                }
+            } catch (OutOfMemoryError e) {
+                throw new ImageException(ImageException.Kind.TOO_LARGE, "decoding png ran out of memory", e);
+            }
+        }
         String format = "unknown";
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);

@@ -1,5 +1,6 @@
 package io.vlmstreams.inference.image;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -44,19 +45,14 @@ public final class ImageProcessor {
         float[] values = new float[tiles * maxPatches * pv];
         long[] mask = new long[tiles * maxPatches];
         long[] shapes = new long[tiles * 2];
-        int t = 0;
         if (layout.tiled()) {
             int tile = c.tileSize();
-            DecodedImage grid = PilBilinearResizer.resize(image, layout.cols() * tile, layout.rows() * tile, fixedPoint);
-            for (int r = 0; r < layout.rows(); r++) {
-                for (int col = 0; col < layout.cols(); col++, t++) {
-                    put(grid, col * tile, r * tile, tile, tile, t, maxPatches, pv, values, mask, shapes);
-                }
-            }
+            writeTiles(image, layout.cols() * tile, layout.rows() * tile, tile, tile, 0, maxPatches, pv, values, mask, shapes);
         }
         if (!layout.tiled() || layout.thumbnail()) {
-            DecodedImage whole = PilBilinearResizer.resize(image, layout.width(), layout.height(), fixedPoint);
-            put(whole, 0, 0, whole.width(), whole.height(), t, maxPatches, pv, values, mask, shapes);
+            int t = layout.tiled() ? layout.rows() * layout.cols() : 0;
+            writeTiles(image, layout.width(), layout.height(), layout.width(), layout.height(), t, maxPatches, pv,
+                    values, mask, shapes);
         }
         return new ProcessedImage(tiles, maxPatches, values, mask, shapes, layout);
     }
@@ -89,17 +85,45 @@ public final class ImageProcessor {
                 c.tileSize(), c.patchSize(), c.downsampleFactor());
     }
 
-    private void put(DecodedImage img, int x0, int y0, int w, int h, int t, int maxPatches, int pv,
-                     float[] values, long[] mask, long[] shapes) {
-        int patches = (h / config.patchSize()) * (w / config.patchSize());
-        if (patches > maxPatches) {
-            throw new IllegalStateException("tile of " + w + "x" + h + " has " + patches + " patches, more than " + maxPatches);
+    /**
+     * Resizes {@code image} to {@code w x h}, cuts that into tiles of {@code tw x th} (row-major,
+     * numbered from {@code t0}) and writes each tile's patches, mask and shape. The resized image
+     * is never held whole: rows stream from the resizer one patch-high band at a time.
+     */
+    private void writeTiles(DecodedImage image, int w, int h, int tw, int th, int t0, int maxPatches, int pv,
+                            float[] values, long[] mask, long[] shapes) {
+        int patch = config.patchSize();
+        int gridCols = w / tw;
+        int gridRows = h / th;
+        int patchRows = th / patch;
+        int patchCols = tw / patch;
+        if (patchRows * patchCols > maxPatches) {
+            throw new IllegalStateException("tile of " + tw + "x" + th + " has " + patchRows * patchCols
+                    + " patches, more than " + maxPatches);
         }
-        int n = patchifier.write(img, x0, y0, w, h, values, t * maxPatches * pv);
-        for (int i = 0; i < n; i++) {
-            mask[t * maxPatches + i] = 1;
+        for (int t = t0; t < t0 + gridRows * gridCols; t++) {
+            Arrays.fill(mask, t * maxPatches, t * maxPatches + patchRows * patchCols, 1L);
+            shapes[t * 2] = patchRows;
+            shapes[t * 2 + 1] = patchCols;
         }
-        shapes[t * 2] = h / config.patchSize();
-        shapes[t * 2 + 1] = w / config.patchSize();
+        ResizedRows rows = new ResizedRows(image, w, h, fixedPoint);
+        int[][] band = new int[patch][w * 3];
+        int[] spare = new int[w * 3];
+        for (int y = 0; y < gridRows * th; y++) {
+            int ly = y % th;
+            int py = ly / patch;
+            if (py >= patchRows) {
+                rows.next(spare); // below the tile's last whole patch row: read past
+                continue;
+            }
+            rows.next(band[ly % patch]);
+            if (ly % patch == patch - 1) {
+                int gy = y / th;
+                for (int gx = 0; gx < gridCols; gx++) {
+                    int t = t0 + gy * gridCols + gx;
+                    patchifier.writeBand(band, gx * tw, patchCols, values, (t * maxPatches + py * patchCols) * pv);
+                }
+            }
+        }
     }
 }

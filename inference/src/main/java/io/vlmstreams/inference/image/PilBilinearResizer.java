@@ -1,7 +1,5 @@
 package io.vlmstreams.inference.image;
 
-import java.util.Arrays;
-
 /**
  * Bit-exact port of Pillow's {@code Image.resize(size, Image.BILINEAR)} for 8-bit RGB
  * ({@code libImaging/Resample.c}): a triangle filter whose support widens by the scale when
@@ -13,7 +11,8 @@ import java.util.Arrays;
  * which upstream transformers 5.x runs) is the same algorithm with int16 weights instead of
  * Pillow's {@value #PRECISION_BITS} bits; {@link FixedPoint} picks which one to reproduce.
  *
- * <p>Works on flat byte arrays; allocates only the intermediate and output rasters and the tables.
+ * <p>The passes themselves stream row by row in {@link ResizedRows}; this class holds the
+ * coefficient arithmetic and the whole-image entry point.
  */
 public final class PilBilinearResizer {
 
@@ -46,92 +45,20 @@ public final class PilBilinearResizer {
 
     /** Resizes to {@code outWidth x outHeight}; returns the input itself when the size is unchanged (both libraries skip). */
     public static DecodedImage resize(DecodedImage in, int outWidth, int outHeight, FixedPoint fixedPoint) {
-        if (outWidth <= 0 || outHeight <= 0) {
-            throw new IllegalArgumentException("bad target size " + outWidth + "x" + outHeight);
-        }
-        boolean horizontal = outWidth != in.width();
-        boolean vertical = outHeight != in.height();
-        if (!horizontal && !vertical) {
+        if (outWidth == in.width() && outHeight == in.height()) {
             return in;
         }
-        Coefficients vert = Coefficients.of(in.height(), outHeight, fixedPoint);
-        byte[] src = in.rgb();
-        int srcHeight = in.height();
-        int yFirst = 0;
-        if (horizontal) {
-            // Only the source rows the vertical pass will read need the horizontal pass.
-            yFirst = vert.bounds[0];
-            int yLast = vert.bounds[outHeight * 2 - 2] + vert.bounds[outHeight * 2 - 1];
-            src = horizontal(src, in.width(), yFirst, yLast, outWidth, Coefficients.of(in.width(), outWidth, fixedPoint));
-            srcHeight = yLast - yFirst;
-        }
-        if (vertical) {
-            src = vertical(src, outWidth, yFirst, outHeight, vert);
-        }
-        return new DecodedImage(outWidth, vertical ? outHeight : srcHeight, src);
-    }
-
-    private static byte[] horizontal(byte[] in, int inWidth, int yFirst, int yLast, int outWidth, Coefficients c) {
-        byte[] out = new byte[(yLast - yFirst) * outWidth * 3];
-        int ksize = c.ksize;
-        int[] kk = c.kk;
-        int[] bounds = c.bounds;
-        int half = 1 << (c.precision - 1);
-        int shift = c.precision;
-        int o = 0;
-        for (int y = yFirst; y < yLast; y++) {
-            int row = y * inWidth * 3;
-            for (int xx = 0; xx < outWidth; xx++) {
-                int xmin = bounds[xx * 2];
-                int xmax = bounds[xx * 2 + 1];
-                int k0 = xx * ksize;
-                int s0 = half;
-                int s1 = half;
-                int s2 = half;
-                int p = row + xmin * 3;
-                for (int x = 0; x < xmax; x++, p += 3) {
-                    int k = kk[k0 + x];
-                    s0 += (in[p] & 0xFF) * k;
-                    s1 += (in[p + 1] & 0xFF) * k;
-                    s2 += (in[p + 2] & 0xFF) * k;
-                }
-                out[o++] = clip8(s0, shift);
-                out[o++] = clip8(s1, shift);
-                out[o++] = clip8(s2, shift);
-            }
-        }
-        return out;
-    }
-
-    /** {@code in} holds rows starting at source row {@code yFirst}; bounds are shifted by it. */
-    private static byte[] vertical(byte[] in, int width, int yFirst, int outHeight, Coefficients c) {
-        int stride = width * 3;
+        ResizedRows rows = new ResizedRows(in, outWidth, outHeight, fixedPoint);
+        int stride = outWidth * 3;
         byte[] out = new byte[outHeight * stride];
-        int[] acc = new int[stride];
-        for (int yy = 0; yy < outHeight; yy++) {
-            int ymin = c.bounds[yy * 2] - yFirst;
-            int ymax = c.bounds[yy * 2 + 1];
-            int k0 = yy * c.ksize;
-            Arrays.fill(acc, 1 << (c.precision - 1));
-            // Row by row instead of Pillow's pixel by pixel: integer sums are exact, so the order does not matter.
-            for (int y = 0; y < ymax; y++) {
-                int k = c.kk[k0 + y];
-                int row = (ymin + y) * stride;
-                for (int i = 0; i < stride; i++) {
-                    acc[i] += (in[row + i] & 0xFF) * k;
-                }
-            }
-            int o = yy * stride;
-            for (int i = 0; i < stride; i++) {
-                out[o + i] = clip8(acc[i], c.precision);
+        int[] row = new int[stride];
+        for (int y = 0; y < outHeight; y++) {
+            rows.next(row);
+            for (int i = 0, o = y * stride; i < stride; i++) {
+                out[o + i] = (byte) row[i];
             }
         }
-        return out;
-    }
-
-    private static byte clip8(int v, int shift) {
-        int s = v >> shift;
-        return (byte) (s < 0 ? 0 : Math.min(s, 255));
+        return new DecodedImage(outWidth, outHeight, out);
     }
 
     /**

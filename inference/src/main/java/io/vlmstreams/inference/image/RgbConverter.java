@@ -64,6 +64,19 @@ final class RgbConverter {
         int g0 = offsets[1];
         int b0 = offsets[2];
         byte[] out = new byte[w * h * 3];
+        if (ps == 3 && ss == w * 3 && b0 == 2 - r0 && g0 == 1 && (r0 == 0 || r0 == 2) && base + out.length <= src.length) {
+            // Packed 3-byte pixels, RGB or BGR (every JPEG): one flat pass, several times faster than the general loop.
+            if (r0 == 0) {
+                System.arraycopy(src, base, out, 0, out.length);
+            } else {
+                for (int i = 0, p = base; i < out.length; i += 3, p += 3) {
+                    out[i] = src[p + 2];
+                    out[i + 1] = src[p + 1];
+                    out[i + 2] = src[p];
+                }
+            }
+            return out;
+        }
         int o = 0;
         for (int y = 0; y < h; y++) {
             int p = base + y * ss;

@@ -3,12 +3,15 @@ package io.vlmstreams.inference.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -139,6 +142,17 @@ class ImageDecoderTest {
     }
 
     @Test
+    void jpegIccProfileIsIgnoredLikePil() throws Exception {
+        byte[] plain = encodeJpeg(gradient(BufferedImage.TYPE_3BYTE_BGR, 48, 32), false);
+        byte[] profiled = withIccProfile(plain, ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData());
+        // ImageIO on its own converts through the profile: the levels move a lot
+        assertThat(maxDiff(decoder.decode(plain), ImageIO.read(new ByteArrayInputStream(profiled)))).isGreaterThan(20);
+
+        DecodedImage d = decoder.decode(profiled);
+        assertThat(d.rgb()).isEqualTo(decoder.decode(plain).rgb());
+    }
+
+    @Test
     void cmykJpegDecodesToRgb() throws Exception {
         // An Adobe CMYK JPEG written from a raw 4-band raster (no colour conversion on write).
         WritableRaster cmyk = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 16, 16, 4, null);
@@ -179,6 +193,20 @@ class ImageDecoderTest {
         DecodedImage raw = new ImageDecoder(ImageLimits.defaults().withApplyExifOrientation(false)).decode(jpeg);
         assertThat(raw.width()).isEqualTo(4);
         assertThat(ExifOrientation.read(jpeg)).isEqualTo(6);
+    }
+
+    @Test
+    void pngExifChunkOrientationApplies() throws Exception {
+        BufferedImage img = new BufferedImage(4, 2, BufferedImage.TYPE_3BYTE_BGR);
+        img.setRGB(0, 0, 0xFF0000); // top-left red
+        byte[] png = encode(img, "png");
+        assertThat(ExifOrientation.read(png)).isEqualTo(1);
+        byte[] tagged = withPngExifOrientation(png, 6);
+        assertThat(ExifOrientation.read(tagged)).isEqualTo(6);
+        DecodedImage upright = decoder.decode(tagged);
+        assertThat(upright.width()).isEqualTo(2);
+        assertThat(upright.height()).isEqualTo(4);
+        assertThat(rgb(upright, 1, 0)).containsExactly(255, 0, 0); // rotated clockwise: top-left goes top-right
     }
 
     @Test
@@ -268,6 +296,16 @@ class ImageDecoderTest {
         return bos.toByteArray();
     }
 
+    /** {@code jpeg} with an APP2 ICC_PROFILE segment holding {@code profile} right after SOI. */
+    private static byte[] withIccProfile(byte[] jpeg, byte[] profile) {
+        byte[] id = "ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int length = 2 + id.length + 2 + profile.length;
+        ByteBuffer b = ByteBuffer.allocate(jpeg.length + 2 + length);
+        b.put(jpeg, 0, 2).put((byte) 0xFF).put((byte) 0xE2).putShort((short) length)
+                .put(id).put((byte) 1).put((byte) 1).put(profile).put(jpeg, 2, jpeg.length - 2);
+        return b.array();
+    }
+
     private static byte[] encodeRaster(Raster raster) throws IOException {
         Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg");
         IOException last = null;
@@ -311,6 +349,24 @@ class ImageDecoderTest {
         System.arraycopy(exif, 0, out, 6, exif.length);
         System.arraycopy(jpeg, 2, out, 6 + exif.length, jpeg.length - 2);
         return out;
+    }
+
+    /** {@code png} with an eXIf chunk holding the orientation tag, right after IHDR. */
+    private static byte[] withPngExifOrientation(byte[] png, int orientation) {
+        ByteBuffer tiff = ByteBuffer.allocate(26);
+        tiff.put(new byte[] {'M', 'M', 0, 42, 0, 0, 0, 8});
+        tiff.putShort((short) 1);
+        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putInt(0);
+        ByteBuffer chunk = ByteBuffer.allocate(12 + 26);
+        chunk.putInt(26).put("eXIf".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).put(tiff.array());
+        CRC32 crc = new CRC32();
+        crc.update(chunk.array(), 4, 4 + 26);
+        chunk.putInt((int) crc.getValue());
+        int afterIhdr = 8 + 25;
+        ByteBuffer out = ByteBuffer.allocate(png.length + chunk.capacity());
+        out.put(png, 0, afterIhdr).put(chunk.array()).put(png, afterIhdr, png.length - afterIhdr);
+        return out.array();
     }
 
     /** Signature + a valid IHDR chunk declaring {@code w x h} 8-bit RGB, and nothing else. */
