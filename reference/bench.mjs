@@ -1,6 +1,7 @@
 // Times transformers.js 4.3.1 on an LFM2-VL ONNX folder, the way its users run it, offline:
 //   node reference/bench.mjs MODEL_DIR MAX_NEW_TOKENS ROUNDS [--processor-only] IMAGE...
-// Preprocessing: every image is read (RawImage.read) and run through processor() ROUNDS times.
+// Preprocessing: after 3 s of warm-up rounds, every image is read (RawImage.read) and run through
+// processor() ROUNDS times.
 // Generation (unless --processor-only): every image once through processor() + generate() (greedy,
 // batch 1: transformers.js's LFM2-VL generate() takes one image per call), after one warm-up call.
 // Prints one JSON line: {"processor": {...}, "generate": {...}} with per-image times in ms.
@@ -30,7 +31,13 @@ async function prepare(file) {
     return processor(image, text);
 }
 
-await prepare(images[0]); // warm-up (JIT, lazy tables)
+// warm-up (JIT, lazy tables): rounds over the images for 3 s, as the Java side does (BenchCommand.WARM_UP_MILLIS)
+const warmUntil = process.hrtime.bigint() + 3_000_000_000n;
+do {
+    for (const file of images) {
+        await prepare(file);
+    }
+} while (process.hrtime.bigint() < warmUntil);
 const processorMs = [];
 const t0 = process.hrtime.bigint();
 for (let r = 0; r < rounds; r++) {

@@ -64,6 +64,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--preprocess-only", description = "only the preprocessing comparison: no generation on either side")
     boolean preprocessOnly;
 
+    /** Preprocessing warm-up, both sides (reference/bench.mjs uses the same figure). */
+    static final long WARM_UP_MILLIS = 3_000;
+
     private final PrintStream out;
 
     public BenchCommand() {
@@ -155,11 +158,15 @@ public final class BenchCommand implements Callable<Integer> {
         return tjs.get().run(engine.model, files, maxNewTokens, processorRounds, preprocessOnly);
     }
 
-    /** Single-threaded, like transformers.js's processor(), after a JIT warm-up. */
+    /**
+     * Single-threaded, like transformers.js's processor(), after the same warm-up as reference/bench.mjs:
+     * rounds over the images for {@link #WARM_UP_MILLIS} (the JIT compiles the hot loops about a second in).
+     */
     private double preprocessImagesPerSecond(LocalInferenceEngine e, List<byte[]> images) {
-        for (int r = 0; r < 3; r++) {
+        long warmUntil = System.nanoTime() + WARM_UP_MILLIS * 1_000_000L;
+        do {
             prepareAll(e, images);
-        }
+        } while (System.nanoTime() < warmUntil);
         long t0 = System.nanoTime();
         for (int r = 0; r < processorRounds; r++) {
             prepareAll(e, images);
