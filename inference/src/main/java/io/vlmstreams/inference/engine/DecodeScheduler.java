@@ -155,7 +155,7 @@ final class DecodeScheduler implements AutoCloseable {
      * one when nothing decodes), then runs one decoder step.
      */
     void cycle(long waitMillis) throws InterruptedException {
-        if (batch.size() == 0 && onBoard.isEmpty()) {
+        if (batch.size() == 0) {
             Job first = queue.poll(waitMillis, TimeUnit.MILLISECONDS);
             if (first == null) {
                 return;

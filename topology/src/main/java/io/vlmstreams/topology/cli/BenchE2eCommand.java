@@ -31,6 +31,10 @@ public final class BenchE2eCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "8", description = "pipeline batch.max.size (default: ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--engine-batch-size", defaultValue = "0",
+            description = "engine.max.batch.size: sequences decoding together across stream threads (0: --batch-size)")
+    int engineBatchSize;
+
     @Option(names = "--threads", defaultValue = "0", description = "engine.intra.op.threads (0: the application's default)")
     int threads;
 
@@ -51,7 +55,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return new E2eBench(new E2eBench.Options(model, dtype, rounds, maxNewTokens, batchSize, threads, streamThreads, spinWait, timeout,
-                compareTransformersJs), System.out).run();
+        return new E2eBench(new E2eBench.Options(model, dtype, rounds, maxNewTokens, batchSize,
+                engineBatchSize > 0 ? engineBatchSize : batchSize, threads, streamThreads, spinWait, timeout, compareTransformersJs), System.out).run();
     }
 }

@@ -49,7 +49,7 @@ public record AppConfig(
         String registry = src.required("schema.registry.url");
         ModelConfig model = ModelConfig.read(src);
         BatchConfig batchDefaults = BatchConfig.read(src, "",
-                new BatchConfig(8, 2048, Duration.ofMillis(100), 256));
+                new BatchConfig(8, 8192, Duration.ofMillis(100), 256));
         List<String> names = src.list("pipelines");
         if (names.isEmpty()) {
             throw new ConfigException("pipelines", null, "is required: a comma-separated list of pipeline names");

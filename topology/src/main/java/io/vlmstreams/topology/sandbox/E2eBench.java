@@ -44,10 +44,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class E2eBench {
 
-    /** What one end-to-end benchmark run does. */
-    /** @param compareTransformersJs true: required, false: skipped, null: when available */
-    public record Options(Path modelDir, String dtype, int rounds, int maxNewTokens, int batchSize, int intraOpThreads,
-                          int streamThreads, boolean spinWait, Duration timeout, Boolean compareTransformersJs) {
+    /**
+     * What one end-to-end benchmark run does.
+     *
+     * @param batchSize             the pipeline's batch.max.size
+     * @param engineBatchSize       engine.max.batch.size: sequences decoding together, across stream threads
+     * @param compareTransformersJs true: required, false: skipped, null: when available
+     */
+    public record Options(Path modelDir, String dtype, int rounds, int maxNewTokens, int batchSize, int engineBatchSize,
+                          int intraOpThreads, int streamThreads, boolean spinWait, Duration timeout, Boolean compareTransformersJs) {
     }
 
     private static final String PIPELINE = "bench";
@@ -68,8 +73,10 @@ public final class E2eBench {
         try (SandboxServices services = SandboxServices.start()) {
             services.createTopics(Sandbox.TOPICS, Sandbox.PARTITIONS);
             int n = SampleProducer.send(services.clientConfigs(), Sandbox.INPUT_TOPIC, options.rounds());
-            out.printf(Locale.ROOT, "e2e: %d events in %s (%d partitions), batch.max.size %d, spin wait %s, load average %.2f%n",
-                    n, Sandbox.INPUT_TOPIC, Sandbox.PARTITIONS, options.batchSize(), options.spinWait(), loadAverage());
+            out.printf(Locale.ROOT, "e2e: %d events in %s (%d partitions), batch.max.size %d, engine.max.batch.size %d, "
+                            + "%d stream thread(s), spin wait %s, load average %.2f%n",
+                    n, Sandbox.INPUT_TOPIC, Sandbox.PARTITIONS, options.batchSize(), options.engineBatchSize(),
+                    options.streamThreads(), options.spinWait(), loadAverage());
             AppConfig config = AppConfig.from(ConfigSource.of(settings(services, stateDir)));
             InferenceEngine engine = EngineLoader.open(config.model());
             EngineStats stats = engine instanceof LocalInferenceEngine l ? l.stats() : null;
@@ -192,6 +199,7 @@ public final class E2eBench {
             s.put("engine.intra.op.threads", String.valueOf(options.intraOpThreads()));
         }
         s.put("engine.spin.wait", String.valueOf(options.spinWait()));
+        s.put("engine.max.batch.size", String.valueOf(options.engineBatchSize()));
         s.put("num.stream.threads", String.valueOf(options.streamThreads()));
         s.put("dead.letter.topic", Sandbox.DEAD_LETTER_TOPIC);
         s.put("shutdown.timeout.ms", "5000");
