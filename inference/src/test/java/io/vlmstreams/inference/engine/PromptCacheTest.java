@@ -3,19 +3,13 @@ package io.vlmstreams.inference.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vlmstreams.inference.image.TileLayout;
 import io.vlmstreams.inference.model.Fixtures;
-import io.vlmstreams.inference.model.GenerationConfig;
-import io.vlmstreams.inference.model.Lfm2VlConfig;
-import io.vlmstreams.inference.text.ChatTemplate;
 import io.vlmstreams.inference.text.Prompt;
 import io.vlmstreams.inference.text.PromptBuilder;
-import io.vlmstreams.inference.text.SpecialTokens;
 import io.vlmstreams.inference.text.TextTokenizer;
+import io.vlmstreams.inference.text.TinyPromptBuilder;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -36,17 +30,8 @@ class PromptCacheTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path dir = Fixtures.tinyModel();
-        tokenizer = TextTokenizer.open(dir.resolve("tokenizer.json"));
-        ObjectMapper json = new ObjectMapper();
-        SpecialTokens tokens = SpecialTokens.from(tokenizer.vocabulary(),
-                json.readTree(dir.resolve("tokenizer_config.json").toFile()),
-                Lfm2VlConfig.read(dir.resolve("config.json")),
-                GenerationConfig.fromJson(json.readTree(dir.resolve("generation_config.json").toFile()), "generation_config.json"),
-                dir.toString());
-        ChatTemplate template = new ChatTemplate(Files.readString(dir.resolve("chat_template.jinja")),
-                tokens.bosToken(), tokens.eosToken());
-        builder = new PromptBuilder(template, tokenizer, tokens);
+        tokenizer = TextTokenizer.open(Fixtures.tinyModel().resolve("tokenizer.json"));
+        builder = TinyPromptBuilder.open(tokenizer);
     }
 
     @AfterAll

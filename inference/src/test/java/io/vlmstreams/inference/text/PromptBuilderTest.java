@@ -1,10 +1,7 @@
 package io.vlmstreams.inference.text;
 
 import io.vlmstreams.inference.model.Fixtures;
-import io.vlmstreams.inference.model.GenerationConfig;
-import io.vlmstreams.inference.model.Lfm2VlConfig;
 import io.vlmstreams.inference.model.ModelFolder;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,16 +26,9 @@ class PromptBuilderTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path dir = Fixtures.tinyModel();
-        tokenizer = TextTokenizer.open(dir.resolve("tokenizer.json"));
-        ObjectMapper json = new ObjectMapper();
-        tokens = SpecialTokens.from(tokenizer.vocabulary(), json.readTree(dir.resolve("tokenizer_config.json").toFile()),
-                Lfm2VlConfig.read(dir.resolve("config.json")),
-                GenerationConfig.fromJson(json.readTree(dir.resolve("generation_config.json").toFile()), "generation_config.json"),
-                dir.toString());
-        ChatTemplate template = new ChatTemplate(Files.readString(dir.resolve("chat_template.jinja")),
-                tokens.bosToken(), tokens.eosToken());
-        builder = new PromptBuilder(template, tokenizer, tokens);
+        tokenizer = TextTokenizer.open(Fixtures.tinyModel().resolve("tokenizer.json"));
+        builder = TinyPromptBuilder.open(tokenizer);
+        tokens = builder.specialTokens();
     }
 
     @AfterAll
