@@ -99,6 +99,11 @@ final class BatchRunner {
         return finish(batch, queuedNanos, s, outputs, prefill, decode, promptTokens);
     }
 
+    /** Test seam: called before each continuous decode step with the requests it carries. */
+    void beforeDecodeStep(List<PreparedRequest> decoding) {
+        faults.beforeDecodeStep(decoding);
+    }
+
     /**
      * The first part of a model batch: the vision encoder for every request, then label scoring for
      * the CLASSIFY ones. What is left is generation: {@code inputs}, for the requests at

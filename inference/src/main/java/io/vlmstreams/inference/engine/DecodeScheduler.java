@@ -227,6 +227,11 @@ final class DecodeScheduler implements AutoCloseable {
         long t0 = System.nanoTime();
         List<ContinuousBatch.Finished<Row>> finished;
         try {
+            List<PreparedRequest> decoding = new ArrayList<>(carried.size());
+            for (Row r : carried) {
+                decoding.add(r.job().requests.get(r.index()));
+            }
+            runner.beforeDecodeStep(decoding);
             finished = batch.step();
             this.rows = batch.size();
         } catch (RuntimeException e) {

@@ -76,6 +76,27 @@ class EngineReliabilityTest {
     }
 
     @Test
+    void aFailedDecodeStepRerunsEveryBatchOnBoardAndAllAreAnswered() {
+        List<Outcome> expected;
+        try (LocalInferenceEngine engine = LocalInferenceEngine.open(EngineConfig.defaults(model))) {
+            expected = engine.runBatch(requests(4, 6));
+        }
+        EngineConfig config = EngineConfig.defaults(model).withFaultInjection(Set.of("decode:r2"));
+        try (LocalInferenceEngine engine = LocalInferenceEngine.open(config)) {
+            List<Outcome> outcomes = engine.runBatch(requests(4, 6));
+            assertThat(outcomes).hasSize(4);
+            for (int i = 0; i < 4; i++) {
+                long[] want = ((Outcome.Success) expected.get(i)).result().tokenIds();
+                assertThat(outcomes.get(i)).as("r" + i).isInstanceOfSatisfying(Outcome.Success.class,
+                        s -> assertThat(s.result().tokenIds()).hasSize(6).containsExactly(want));
+            }
+            // the first pass failed at its first decode step; the rerun on its own answered all four
+            assertThat(engine.stats().snapshot().requests()).isEqualTo(4);
+            assertThat(engine.decodingSequences()).isZero();
+        }
+    }
+
+    @Test
     void faultInjectionIsOffByDefault() {
         try (LocalInferenceEngine engine = LocalInferenceEngine.open(EngineConfig.defaults(model))) {
             assertThat(engine.runBatch(requests(2, 2))).allMatch(o -> o instanceof Outcome.Success);
