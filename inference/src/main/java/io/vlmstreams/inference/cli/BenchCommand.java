@@ -143,15 +143,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private TransformersJsBench.Result referenceRun(List<Path> files) throws IOException {
-        if (Boolean.FALSE.equals(compareTransformersJs)) {
-            return null;
-        }
-        Optional<TransformersJsBench> tjs = TransformersJsBench.locate(projectDir());
+        Optional<TransformersJsBench> tjs = TransformersJsBench.forComparison(compareTransformersJs, out);
         if (tjs.isEmpty()) {
-            if (Boolean.TRUE.equals(compareTransformersJs)) {
-                throw new IllegalStateException("--compare-transformers-js needs node and reference/node_modules (cd reference && npm ci --ignore-scripts)");
-            }
-            out.println("transformers.js comparison skipped: node or reference/node_modules missing");
             return null;
         }
         out.println("running transformers.js on the same model and images ...");
@@ -182,10 +175,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    private static Path projectDir() {
-        return Path.of(System.getProperty("vlm.project.dir", "."));
     }
 
     private void print(int batch, EngineStats.Snapshot s, List<Long> latencies, long wallNanos, TransformersJsBench.Result reference) {

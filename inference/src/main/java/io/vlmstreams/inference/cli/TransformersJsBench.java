@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,26 @@ public final class TransformersJsBench {
             return Optional.empty();
         }
         return Optional.of(new TransformersJsBench(ref));
+    }
+
+    /**
+     * The runner for a benchmark's {@code --compare-transformers-js} option: empty when the option is
+     * false, or when it is unset and node or {@code reference/node_modules} is missing (saying so on
+     * {@code out}); throws when it is true and they are missing. The project is {@code vlm.project.dir}.
+     */
+    public static Optional<TransformersJsBench> forComparison(Boolean requested, PrintStream out) {
+        if (Boolean.FALSE.equals(requested)) {
+            return Optional.empty();
+        }
+        Optional<TransformersJsBench> tjs = locate(Path.of(System.getProperty("vlm.project.dir", ".")));
+        if (tjs.isEmpty()) {
+            if (Boolean.TRUE.equals(requested)) {
+                throw new IllegalStateException("--compare-transformers-js needs node and reference/node_modules"
+                        + " (cd reference && npm ci --ignore-scripts)");
+            }
+            out.println("transformers.js comparison skipped: node or reference/node_modules missing");
+        }
+        return tjs;
     }
 
     /** True when a {@code node} executable answers {@code --version} (the reference runner needs it). */

@@ -135,16 +135,8 @@ public final class E2eBench {
 
     /** transformers.js generate() images/s on the sample images at this run's max_new_tokens, or 0 when skipped. */
     private double transformersJs() {
-        if (Boolean.FALSE.equals(options.compareTransformersJs())) {
-            return 0;
-        }
-        Path project = Path.of(System.getProperty("vlm.project.dir", "."));
-        Optional<TransformersJsBench> tjs = TransformersJsBench.locate(project);
+        Optional<TransformersJsBench> tjs = TransformersJsBench.forComparison(options.compareTransformersJs(), out);
         if (tjs.isEmpty()) {
-            if (Boolean.TRUE.equals(options.compareTransformersJs())) {
-                throw new IllegalStateException("--compare-transformers-js needs node and reference/node_modules (cd reference && npm ci --ignore-scripts)");
-            }
-            out.println("transformers.js comparison skipped: node or reference/node_modules missing");
             return 0;
         }
         Path dir = tempDir();
