@@ -1,9 +1,7 @@
 package io.vlmstreams.inference.engine;
 
 import io.vlmstreams.inference.generate.ContinuousBatch;
-import io.vlmstreams.inference.generate.GenerationInput;
 import io.vlmstreams.inference.generate.GenerationOutput;
-import io.vlmstreams.inference.generate.PrefillGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,24 +191,16 @@ final class DecodeScheduler implements AutoCloseable {
             job.started = s;
             job.rowsLeft = s.inputs().size();
             onBoard.add(job);
-            int[] lengths = new int[s.inputs().size()];
-            for (int k = 0; k < lengths.length; k++) {
-                lengths[k] = s.inputs().get(k).prompt().tokenIds().length;
-                job.promptTokens += lengths[k];
+            List<Row> keys = new ArrayList<>(s.inputs().size());
+            for (int k = 0; k < s.inputs().size(); k++) {
+                keys.add(new Row(job, s.generating().get(k)));
+                job.promptTokens += s.inputs().get(k).prompt().tokenIds().length;
             }
-            for (List<Integer> group : PrefillGroups.plan(lengths, maxPaddingRatio)) {
-                List<Row> keys = new ArrayList<>(group.size());
-                List<GenerationInput> inputs = new ArrayList<>(group.size());
-                for (int k : group) {
-                    keys.add(new Row(job, s.generating().get(k)));
-                    inputs.add(s.inputs().get(k));
-                }
-                long t0 = System.nanoTime();
-                List<ContinuousBatch.Finished<Row>> finished = batch.join(keys, inputs);
-                job.prefillNanos += System.nanoTime() - t0;
-                rows = batch.size();
-                deliver(finished);
-            }
+            long t0 = System.nanoTime();
+            List<ContinuousBatch.Finished<Row>> finished = batch.joinGrouped(keys, s.inputs(), maxPaddingRatio);
+            job.prefillNanos += System.nanoTime() - t0;
+            rows = batch.size();
+            deliver(finished);
             if (job.rowsLeft == 0) {
                 complete(job);
             }

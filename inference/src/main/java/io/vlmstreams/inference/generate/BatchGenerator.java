@@ -37,19 +37,13 @@ public final class BatchGenerator {
     public record Result(List<GenerationOutput> outputs, BatchTimings timings) { }
 
     public Result generate(List<GenerationInput> inputs) {
-        int[] lengths = new int[inputs.size()];
-        for (int i = 0; i < lengths.length; i++) {
-            lengths[i] = inputs.get(i).prompt().tokenIds().length;
+        List<Integer> keys = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            keys.add(i);
         }
         GenerationOutput[] outputs = new GenerationOutput[inputs.size()];
         try (ContinuousBatch<Integer> batch = new ContinuousBatch<>(decoder, embedder, padTokenId)) {
-            for (List<Integer> group : PrefillGroups.plan(lengths, maxPaddingRatio)) {
-                List<GenerationInput> members = new ArrayList<>(group.size());
-                for (int i : group) {
-                    members.add(inputs.get(i));
-                }
-                collect(batch.join(group, members), outputs);
-            }
+            collect(batch.joinGrouped(keys, inputs, maxPaddingRatio), outputs);
             while (batch.size() > 0) {
                 collect(batch.step(), outputs);
             }

@@ -111,6 +111,32 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         return finished;
     }
 
+    /**
+     * Joins {@code inputs} in prefill groups of bounded left padding ({@link PrefillGroups}): each
+     * group is one {@link #join}; all of them then decode together. Returns those finished by their
+     * first token.
+     */
+    public List<Finished<K>> joinGrouped(List<K> keys, List<GenerationInput> inputs, double maxPaddingRatio) {
+        if (keys.size() != inputs.size()) {
+            throw new IllegalArgumentException(keys.size() + " keys for " + inputs.size() + " inputs");
+        }
+        int[] lengths = new int[inputs.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = inputs.get(i).prompt().tokenIds().length;
+        }
+        List<Finished<K>> finished = new ArrayList<>();
+        for (List<Integer> group : PrefillGroups.plan(lengths, maxPaddingRatio)) {
+            List<K> groupKeys = new ArrayList<>(group.size());
+            List<GenerationInput> groupInputs = new ArrayList<>(group.size());
+            for (int i : group) {
+                groupKeys.add(keys.get(i));
+                groupInputs.add(inputs.get(i));
+            }
+            finished.addAll(join(groupKeys, groupInputs));
+        }
+        return finished;
+    }
+
     /** One decoder step for every running sequence; returns the ones that finished with it. */
     public List<Finished<K>> step() {
         if (active.isEmpty()) {
