@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vlmstreams.inference.image.TileLayout;
-import io.vlmstreams.inference.model.Fixtures;
+import io.vlmstreams.devstack.Fixtures;
 import io.vlmstreams.inference.text.Prompt;
 import io.vlmstreams.inference.text.PromptBuilder;
 import io.vlmstreams.inference.text.TextTokenizer;
@@ -30,7 +30,7 @@ class PromptCacheTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = TextTokenizer.open(Fixtures.tinyModel().resolve("tokenizer.json"));
+        tokenizer = TextTokenizer.open(Fixtures.tinyCheckpoint().resolve("tokenizer.json"));
         builder = TinyPromptBuilder.open(tokenizer);
     }
 

@@ -2,7 +2,7 @@ package io.vlmstreams.inference.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vlmstreams.inference.model.Fixtures;
+import io.vlmstreams.devstack.Fixtures;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.vlmstreams.inference.model;
 
+import io.vlmstreams.devstack.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +27,7 @@ class ModelFolderTest {
         Files.createDirectories(dir.resolve("onnx"));
         for (String f : List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
                 "processor_config.json", "chat_template.jinja")) {
-            Files.copy(Fixtures.tinyModel().resolve(f), dir.resolve(f));
+            Files.copy(Fixtures.tinyCheckpoint().resolve(f), dir.resolve(f));
         }
         for (String n : names) {
             Files.createFile(dir.resolve("onnx").resolve(n));
@@ -121,9 +122,9 @@ class ModelFolderTest {
 
         Path dir2 = tmp.resolve("other");
         Files.createDirectories(dir2);
-        Files.copy(Fixtures.tinyModel().resolve("config.json"), dir2.resolve("config.json"));
+        Files.copy(Fixtures.tinyCheckpoint().resolve("config.json"), dir2.resolve("config.json"));
         assertThatThrownBy(() -> ModelFolder.open(dir2, "fp32")).hasMessage("model folder " + dir2 + ": tokenizer.json not found");
-        Files.copy(Fixtures.tinyModel().resolve("tokenizer.json"), dir2.resolve("tokenizer.json"));
+        Files.copy(Fixtures.tinyCheckpoint().resolve("tokenizer.json"), dir2.resolve("tokenizer.json"));
         assertThatThrownBy(() -> ModelFolder.open(dir2, "fp32")).hasMessageContaining("no chat template");
         Files.writeString(dir2.resolve("chat_template.jinja"), "{{ bos_token }}");
         assertThatThrownBy(() -> ModelFolder.open(dir2, "fp32")).hasMessage("model folder " + dir2 + ": no onnx/ directory");

@@ -2,7 +2,7 @@ package io.vlmstreams.inference.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vlmstreams.inference.model.Fixtures;
+import io.vlmstreams.devstack.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -51,8 +51,8 @@ class ChatTemplateTest {
     @Test
     void fixtureTemplateRendersTheReferencePromptOfEveryRecord() throws IOException {
         ChatTemplate template = new ChatTemplate(
-                Files.readString(Fixtures.tinyModel().resolve("chat_template.jinja")), BOS, EOS);
-        List<String> lines = Files.readAllLines(Fixtures.tinyModel().resolve("reference_generations.jsonl"));
+                Files.readString(Fixtures.tinyCheckpoint().resolve("chat_template.jinja")), BOS, EOS);
+        List<String> lines = Files.readAllLines(Fixtures.tinyCheckpoint().resolve("reference_generations.jsonl"));
         assertThat(lines).hasSize(4);
         ObjectMapper json = new ObjectMapper();
         for (String line : lines) {

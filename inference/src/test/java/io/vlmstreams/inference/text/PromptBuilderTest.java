@@ -1,6 +1,6 @@
 package io.vlmstreams.inference.text;
 
-import io.vlmstreams.inference.model.Fixtures;
+import io.vlmstreams.devstack.Fixtures;
 import io.vlmstreams.inference.model.ModelFolder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +26,7 @@ class PromptBuilderTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = TextTokenizer.open(Fixtures.tinyModel().resolve("tokenizer.json"));
+        tokenizer = TextTokenizer.open(Fixtures.tinyCheckpoint().resolve("tokenizer.json"));
         builder = TinyPromptBuilder.open(tokenizer);
         tokens = builder.specialTokens();
     }
@@ -117,7 +117,7 @@ class PromptBuilderTest {
         Files.createDirectories(dir.resolve("onnx"));
         for (String f : List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
                 "processor_config.json", "chat_template.jinja")) {
-            Files.copy(Fixtures.tinyModel().resolve(f), dir.resolve(f));
+            Files.copy(Fixtures.tinyCheckpoint().resolve(f), dir.resolve(f));
         }
         for (String g : List.of("vision_encoder", "embed_tokens", "decoder_model_merged")) {
             Files.createFile(dir.resolve("onnx/" + g + ".onnx"));

@@ -2,7 +2,7 @@ package io.vlmstreams.inference.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vlmstreams.inference.model.Fixtures;
+import io.vlmstreams.devstack.Fixtures;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +27,7 @@ final class ReferenceRecords {
 
     static List<Generation> generations() {
         List<Generation> out = new ArrayList<>();
-        for (JsonNode r : lines(Fixtures.tinyModel().resolve("reference_generations.jsonl"))) {
+        for (JsonNode r : lines(Fixtures.tinyCheckpoint().resolve("reference_generations.jsonl"))) {
             JsonNode ids = r.path("prompt_token_ids");
             long[] prompt = new long[ids.size()];
             for (int i = 0; i < prompt.length; i++) {

@@ -1,7 +1,7 @@
 package io.vlmstreams.inference.text;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vlmstreams.inference.model.Fixtures;
+import io.vlmstreams.devstack.Fixtures;
 import io.vlmstreams.inference.model.GenerationConfig;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TextTokenizerTest {
 
-    private static final Path TOKENIZER = Fixtures.tinyModel().resolve("tokenizer.json");
+    private static final Path TOKENIZER = Fixtures.tinyCheckpoint().resolve("tokenizer.json");
 
     @Test
     void encodesWithoutAddingSpecialTokensAndDecodes() {
@@ -106,7 +106,7 @@ class TextTokenizerTest {
     @Test
     void specialTokensOfTheTinyModel() throws IOException {
         ObjectMapper json = new ObjectMapper();
-        Path dir = Fixtures.tinyModel();
+        Path dir = Fixtures.tinyCheckpoint();
         TokenizerVocabulary vocab = TokenizerVocabulary.read(TOKENIZER);
         Lfm2VlConfig config = Lfm2VlConfig.read(dir.resolve("config.json"));
         GenerationConfig gen = GenerationConfig.fromJson(json.readTree(dir.resolve("generation_config.json").toFile()), "g");
@@ -138,7 +138,7 @@ class TextTokenizerTest {
     @Test
     void imageTokenMustMatchConfig() throws IOException {
         ObjectMapper json = new ObjectMapper();
-        Path dir = Fixtures.tinyModel();
+        Path dir = Fixtures.tinyCheckpoint();
         com.fasterxml.jackson.databind.node.ObjectNode raw = (com.fasterxml.jackson.databind.node.ObjectNode)
                 json.readTree(dir.resolve("config.json").toFile());
         raw.put("image_token_id", 396);

@@ -1,7 +1,7 @@
 package io.vlmstreams.inference.text;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vlmstreams.inference.model.Fixtures;
+import io.vlmstreams.devstack.Fixtures;
 import io.vlmstreams.inference.model.GenerationConfig;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
 
@@ -17,7 +17,7 @@ public final class TinyPromptBuilder {
 
     /** A builder over {@code tokenizer}, which the caller opened on the tiny model's tokenizer.json and closes. */
     public static PromptBuilder open(TextTokenizer tokenizer) throws IOException {
-        Path dir = Fixtures.tinyModel();
+        Path dir = Fixtures.tinyCheckpoint();
         ObjectMapper json = new ObjectMapper();
         SpecialTokens tokens = SpecialTokens.from(tokenizer.vocabulary(),
                 json.readTree(dir.resolve("tokenizer_config.json").toFile()),

@@ -114,11 +114,11 @@ class ComposeFileTest {
         JsonNode producer = services.get("producer");
         assertThat(texts(producer.get("profiles"))).containsExactlyInAnyOrder("gpu", "cpu");
         assertThat(texts(producer.get("volumes")))
-                .contains("./testkit/src/main/resources/io/vlmstreams/testkit/samples:/samples:ro");
+                .contains("./devstack/src/main/resources/io/vlmstreams/devstack/samples:/samples:ro");
         List<String> command = texts(producer.get("command"));
         assertThat(command).startsWith("produce");
         assertThat(command).containsSubsequence("--topic", "images.in").containsSubsequence("--dir", "/samples");
-        assertThat(root.resolve("testkit/src/main/resources/io/vlmstreams/testkit/samples/chelsea.png")).isRegularFile();
+        assertThat(root.resolve("devstack/src/main/resources/io/vlmstreams/devstack/samples/chelsea.png")).isRegularFile();
     }
 
     @Test

@@ -23,9 +23,10 @@ class DockerfileTest {
     @Test
     void buildsWithMavenThenRunsOnCudaTwelveWithCudnn() {
         List<String> from = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
-        assertThat(from).hasSize(2);
+        assertThat(from).hasSize(3);
         assertThat(from.get(0)).matches("FROM maven:3\\.\\d+-eclipse-temurin-17 AS build");
         assertThat(from.get(1)).matches("FROM nvidia/cuda:12\\.[0-9.]+-cudnn-runtime-ubuntu[0-9.]+ AS runtime");
+        assertThat(from.get(2)).isEqualTo("FROM runtime AS cli");
     }
 
     @Test
@@ -37,13 +38,13 @@ class DockerfileTest {
     void runtimeInstallsJava17AndCopiesTheJarWithItsLibs() {
         assertThat(lines).anyMatch(l -> l.contains("openjdk-17-jre-headless"));
         assertThat(lines).anyMatch(l -> l.matches("COPY --from=build /src/topology/target/lib/ /app/lib/"));
-        assertThat(lines).anyMatch(l -> l.matches("COPY --from=build /src/topology/target/vlm-streams.jar /app/vlm-streams.jar"));
+        assertThat(lines).anyMatch(l -> l.matches("COPY --from=build /src/topology/target/vlm-streams-app.jar /app/vlm-streams-app.jar"));
     }
 
     @Test
     void entryPointRunsTheJarAndExposesMetrics() {
-        assertThat(lines).anyMatch(l -> l.startsWith("ENTRYPOINT [") && l.contains("\"java\", \"-jar\", \"/app/vlm-streams.jar\""));
-        assertThat(lines).contains("CMD [\"run\", \"--config\", \"/etc/vlm-streams/application.properties\"]");
+        assertThat(lines).anyMatch(l -> l.startsWith("ENTRYPOINT [") && l.contains("\"java\", \"-jar\", \"/app/vlm-streams-app.jar\""));
+        assertThat(lines).contains("CMD [\"--config\", \"/etc/vlm-streams/application.properties\"]");
         assertThat(lines).contains("EXPOSE 9404");
         assertThat(lines).anyMatch(l -> l.startsWith("USER ") && !l.equals("USER root"));
     }

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
-import io.vlmstreams.testkit.kafka.EmbeddedKafkaCluster;
-import io.vlmstreams.testkit.registry.TestSchemaRegistryServer;
+import io.vlmstreams.devstack.kafka.EmbeddedKafkaCluster;
+import io.vlmstreams.devstack.registry.TestSchemaRegistryServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,17 +106,17 @@ class CrashTest {
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx768m", "-cp", System.getProperty("java.class.path"),
-                "io.vlmstreams.topology.cli.Main", "run",
-                "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
-                "--model", model.toString(), "--input", "crash-in", "--output", "crash-out",
-                "--dead-letter", "crash-dlq", "--state-dir", temp.resolve("state").toString(),
-                "--application-id", "crash-test",
+                "io.vlmstreams.topology.app.StreamsMain",
+                "bootstrap.servers=" + kafka.bootstrapServers(), "schema.registry.url=" + registry.url(),
+                "model.dir=" + model.toString(), "pipelines=main", "pipeline.main.prompt=Describe this image.", "pipeline.main.input.topics=crash-in", "pipeline.main.output.topic=crash-out",
+                "dead.letter.topic=crash-dlq", "state.dir=" + temp.resolve("state").toString(),
+                "application.id=crash-test",
                 // A free metrics port: the default 9404 may be taken by another run on this machine.
-                "--set", "metrics.port=0",
-                "--set", "engine.provider=cpu", "--set", "batch.max.size=4", "--set", "batch.linger.ms=30",
-                "--set", "pipeline.main.max.new.tokens=4",
+                "metrics.port=0",
+                "engine.provider=cpu", "batch.max.size=4", "batch.linger.ms=30",
+                "pipeline.main.max.new.tokens=4",
                 // A dead member would otherwise hold the group for the default 45 s after each kill.
-                "--set", "session.timeout.ms=6000", "--set", "heartbeat.interval.ms=1500"));
+                "session.timeout.ms=6000", "heartbeat.interval.ms=1500"));
         File log = temp.resolve("app-run-" + run + ".log").toFile();
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     }

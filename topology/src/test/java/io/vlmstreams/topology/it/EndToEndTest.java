@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import io.vlmstreams.schemas.ImageEvent;
-import io.vlmstreams.testkit.kafka.EmbeddedKafkaCluster;
-import io.vlmstreams.testkit.registry.TestSchemaRegistryServer;
+import io.vlmstreams.devstack.kafka.EmbeddedKafkaCluster;
+import io.vlmstreams.devstack.registry.TestSchemaRegistryServer;
 import io.vlmstreams.topology.app.StreamsApp;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

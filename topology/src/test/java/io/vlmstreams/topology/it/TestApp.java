@@ -5,14 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
-import io.vlmstreams.testkit.kafka.EmbeddedKafkaCluster;
+import io.vlmstreams.devstack.kafka.EmbeddedKafkaCluster;
 import io.vlmstreams.topology.app.EngineLoader;
 import io.vlmstreams.topology.app.StreamsApp;
 import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.config.ConfigSource;
 
 /** The application in process on the tiny model, as the integration tests start it. */
-final class TestApp {
+public final class TestApp {
 
     private TestApp() {
     }
@@ -21,7 +21,7 @@ final class TestApp {
      * Settings every in-process test shares: the cluster's client properties (security included),
      * the registry's client configs, the tiny model on CPU, state under {@code stateDir}.
      */
-    static Map<String, String> baseSettings(EmbeddedKafkaCluster kafka, Map<String, Object> registryConfigs, Path stateDir,
+    public static Map<String, String> baseSettings(EmbeddedKafkaCluster kafka, Map<String, Object> registryConfigs, Path stateDir,
                                             String applicationId) {
         Map<String, String> settings = new LinkedHashMap<>();
         kafka.clientProperties().forEach((k, v) -> settings.put(k, String.valueOf(v)));
@@ -33,7 +33,7 @@ final class TestApp {
     }
 
     /** Opens the engine and starts the application; the caller closes it. */
-    static StreamsApp start(Map<String, String> settings) {
+    public static StreamsApp start(Map<String, String> settings) {
         AppConfig config = AppConfig.from(ConfigSource.of(settings));
         InferenceEngine engine = EngineLoader.open(config.model());
         StreamsApp app;

@@ -5,21 +5,21 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.vlmstreams.testkit.convert.CheckpointConverter;
-import io.vlmstreams.testkit.convert.Dtype;
-import io.vlmstreams.testkit.convert.Layout;
-import io.vlmstreams.testkit.synth.Size;
-import io.vlmstreams.testkit.synth.SyntheticCheckpointWriter;
+import io.vlmstreams.convert.CheckpointConverter;
+import io.vlmstreams.convert.Dtype;
+import io.vlmstreams.convert.Layout;
+import io.vlmstreams.convert.synth.Size;
+import io.vlmstreams.convert.synth.SyntheticCheckpointWriter;
 
 /** A real (seeded random, tiny) LFM2-VL model converted to ONNX, made once per test JVM. */
-final class TinyModelFolder {
+public final class TinyModelFolder {
 
     private static Path folder;
 
     private TinyModelFolder() {
     }
 
-    static synchronized Path get() {
+    public static synchronized Path get() {
         if (folder == null) {
             try {
                 Path work = Files.createTempDirectory("vlm-tiny-model-");

@@ -1,0 +1,204 @@
+package io.vlmstreams.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vlmstreams.inference.engine.GenerationSettings;
+import io.vlmstreams.inference.engine.InferenceException;
+import io.vlmstreams.inference.engine.InferenceRequest;
+import io.vlmstreams.inference.engine.InferenceResult;
+import io.vlmstreams.inference.engine.LocalInferenceEngine;
+import io.vlmstreams.inference.engine.Outcome;
+import io.vlmstreams.inference.engine.PreparedRequest;
+import io.vlmstreams.inference.image.ProcessedImage;
+import io.vlmstreams.inference.io.Npy;
+import io.vlmstreams.inference.io.NpyArray;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code infer}: runs the model on image files with one prompt and prints one line per image
+ * (JSON with {@code --json}). The prompt is the folder's chat template with one user turn holding
+ * the image and then the text, plus the generation prompt.
+ */
+@Command(name = "infer", mixinStandardHelpOptions = true,
+        description = "Answer a prompt about each image (or score labels) with a local ONNX model.")
+public final class InferCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = "--image", required = true, arity = "1..*", description = "image files")
+    List<Path> images;
+
+    @Option(names = "--prompt", required = true, description = "user text after the image")
+    String prompt;
+
+    @Option(names = "--max-new-tokens", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
+    int maxNewTokens;
+
+    @ArgGroup(exclusive = true)
+    Decoding decoding;
+
+    /** Greedy, or sampling settings. */
+    static final class Decoding {
+        @Option(names = "--greedy", description = "argmax decoding (the default)")
+        boolean greedy;
+
+        @ArgGroup(exclusive = false)
+        Sampling sampling;
+    }
+
+    /** Sampling settings; temperature is required to sample. */
+    static final class Sampling {
+        @Option(names = "--temperature", required = true)
+        double temperature;
+        @Option(names = "--min-p", defaultValue = "0")
+        double minP;
+        @Option(names = "--top-k", defaultValue = "0")
+        int topK;
+        @Option(names = "--top-p", defaultValue = "1")
+        double topP;
+        @Option(names = "--repetition-penalty", defaultValue = "1")
+        double repetitionPenalty;
+        @Option(names = "--seed", defaultValue = "0")
+        long seed;
+    }
+
+    @Option(names = "--labels", split = ",", description = "score these labels instead of generating")
+    List<String> labels;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "requests per model batch (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--json", description = "one JSON object per line")
+    boolean json;
+
+    @Option(names = "--dump-inputs", description = "write DIR/<image>/{pixel_values,pixel_attention_mask,spatial_shapes,input_ids}.npy")
+    Path dumpInputs;
+
+    private final PrintStream out;
+
+    public InferCommand() {
+        this(System.out);
+    }
+
+    /** Prints results to {@code out} instead of standard output. */
+    public InferCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        GenerationSettings settings = settings();
+        List<InferenceRequest> requests = new ArrayList<>();
+        for (Path image : images) {
+            if (!Files.isReadable(image)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read image " + image);
+            }
+            byte[] bytes = Files.readAllBytes(image);
+            String id = image.getFileName().toString();
+            requests.add(labels == null || labels.isEmpty()
+                    ? InferenceRequest.generate(id, bytes, prompt, settings)
+                    : InferenceRequest.classify(id, bytes, prompt, labels, settings));
+        }
+        int failures = 0;
+        try (LocalInferenceEngine e = LocalInferenceEngine.open(engine.config(batchSize))) {
+            if (dumpInputs != null) {
+                dump(e, requests);
+            }
+            for (int from = 0; from < requests.size(); from += batchSize) {
+                List<InferenceRequest> chunk = requests.subList(from, Math.min(requests.size(), from + batchSize));
+                for (Outcome o : e.runBatch(chunk)) {
+                    if (o instanceof Outcome.Failure) {
+                        failures++;
+                    }
+                    out.println(json ? JSON.writeValueAsString(toJson(o)) : toText(o));
+                }
+            }
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    private GenerationSettings settings() {
+        Sampling s = decoding == null ? null : decoding.sampling;
+        if (s == null) {
+            return GenerationSettings.greedy(maxNewTokens);
+        }
+        return new GenerationSettings(maxNewTokens, s.temperature, s.topK, s.topP, s.minP, s.repetitionPenalty, s.seed);
+    }
+
+    private void dump(LocalInferenceEngine e, List<InferenceRequest> requests) throws IOException {
+        for (InferenceRequest r : requests) {
+            PreparedRequest p;
+            try {
+                p = e.prepare(r);
+            } catch (InferenceException ex) {
+                continue; // reported with the results
+            }
+            ProcessedImage img = p.image();
+            Path dir = dumpInputs.resolve(r.requestId());
+            Files.createDirectories(dir);
+            Npy.write(dir.resolve("pixel_values.npy"),
+                    NpyArray.ofFloat32(img.pixelValues(), img.tiles(), img.maxPatches(), img.patchValues()));
+            Npy.write(dir.resolve("pixel_attention_mask.npy"), NpyArray.ofInt64(img.pixelAttentionMask(), img.tiles(), img.maxPatches()));
+            Npy.write(dir.resolve("spatial_shapes.npy"), NpyArray.ofInt64(img.spatialShapes(), img.tiles(), 2));
+            Npy.write(dir.resolve("input_ids.npy"), NpyArray.ofInt64(p.promptIds(), 1, p.promptIds().length));
+        }
+    }
+
+    static ObjectNode toJson(Outcome o) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("image", o.requestId());
+        if (o instanceof Outcome.Failure f) {
+            n.put("error", f.error().kind().name());
+            n.put("message", f.error().getMessage());
+            return n;
+        }
+        InferenceResult r = ((Outcome.Success) o).result();
+        ArrayNode prompt = n.putArray("prompt_token_ids");
+        for (long id : r.promptTokenIds()) {
+            prompt.add(id);
+        }
+        ArrayNode tokens = n.putArray("token_ids");
+        for (long id : r.tokenIds()) {
+            tokens.add(id);
+        }
+        n.put("text", r.text());
+        n.put("finish_reason", r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
+        ObjectNode scores = n.putObject("label_scores");
+        r.labelScores().forEach(s -> scores.put(s.label(), s.score()));
+        ObjectNode t = n.putObject("timings");
+        t.put("queued_ms", r.timings().queuedMs());
+        t.put("preprocess_ms", r.timings().preprocessMs());
+        t.put("encode_ms", r.timings().encodeMs());
+        t.put("decode_ms", r.timings().decodeMs());
+        return n;
+    }
+
+    private static String toText(Outcome o) {
+        if (o instanceof Outcome.Failure f) {
+            return o.requestId() + ": FAILED " + f.error().kind() + " " + f.error().getMessage();
+        }
+        InferenceResult r = ((Outcome.Success) o).result();
+        return o.requestId() + ": " + r.text();
+    }
+}

@@ -1,0 +1,148 @@
+package io.vlmstreams.cli;
+
+import io.vlmstreams.convert.CheckpointConverter;
+import io.vlmstreams.convert.Dtype;
+import io.vlmstreams.convert.Layout;
+import io.vlmstreams.convert.OnnxModelFiles;
+import io.vlmstreams.convert.synth.Size;
+import io.vlmstreams.convert.synth.SyntheticCheckpointWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code model convert} (upstream checkpoint to ONNX folder) and {@code model synth} (seeded
+ * random checkpoint, converted to ONNX in the same folder).
+ */
+@Command(name = "model", mixinStandardHelpOptions = true,
+        description = "Make LFM2-VL ONNX model folders: convert upstream checkpoints or synthesize random ones.",
+        subcommands = {ModelCommand.Convert.class, ModelCommand.Synth.class})
+public final class ModelCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code model convert --from DIR --out DIR [--dtype fp32|fp16] [--layout onnx-community|split]}. */
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = "Convert an upstream LFM2-VL checkpoint (config.json, safetensors, tokenizer, processor "
+                    + "settings) into an ONNX folder: onnx/vision_encoder, embed_tokens, decoder_model_merged "
+                    + "(+ projector with --layout split).")
+    static final class Convert implements Callable<Integer> {
+        @Option(names = "--from", required = true, paramLabel = "DIR", description = "Upstream checkpoint folder.")
+        Path from;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (may be --from).")
+        Path out;
+
+        @Mixin
+        OnnxOutput onnx;
+
+        @Override
+        public Integer call() {
+            return reportingErrors(() -> onnx.convert(from, out));
+        }
+    }
+
+    /** {@code model synth --size tiny|450m --out DIR [--seed N] [--layout ...] [--dtype ...]}. */
+    @Command(name = "synth", mixinStandardHelpOptions = true,
+            description = "Write a seeded random LFM2-VL checkpoint (same seed, same bytes) and convert it to ONNX "
+                    + "in the same folder.")
+    static final class Synth implements Callable<Integer> {
+        @Option(names = "--size", required = true, converter = SizeConverter.class, paramLabel = "tiny|450m",
+                description = "tiny: a few MB, the reference fixture's dimensions; 450m: LFM2-VL-450M's dimensions.")
+        Size size;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+        Path out;
+
+        @Option(names = "--seed", defaultValue = "1234", description = "Random seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Mixin
+        OnnxOutput onnx;
+
+        @Override
+        public Integer call() {
+            return reportingErrors(() -> {
+                long start = System.nanoTime();
+                SyntheticCheckpointWriter.Written w = SyntheticCheckpointWriter.write(size, seed, out);
+                System.out.printf("checkpoint %s: %s, seed %d, %,d parameters, model.safetensors %,d bytes (%.1f s)%n",
+                        out, size.label(), seed, w.parameterCount(), w.safetensorsBytes(), seconds(start));
+                onnx.convert(out, out);
+            });
+        }
+    }
+
+    /** Bad input (a missing file, a wrong config) is one line on stderr and exit code 2, not a stack trace. */
+    private static int reportingErrors(Runnable work) {
+        try {
+            work.run();
+            return 0;
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /** The {@code --dtype} and {@code --layout} options both subcommands share, and the conversion they drive. */
+    static final class OnnxOutput {
+        @Option(names = "--dtype", defaultValue = "fp32", converter = DtypeConverter.class, paramLabel = "fp32|fp16",
+                description = "Weight precision of the ONNX graphs (default ${DEFAULT-VALUE}); fp16 files get the _fp16 "
+                        + "suffix, inputs and outputs stay float32.")
+        Dtype dtype;
+
+        @Option(names = "--layout", defaultValue = "onnx-community", converter = LayoutConverter.class,
+                paramLabel = "onnx-community|split", description = "Graph layout (default ${DEFAULT-VALUE}).")
+        Layout layout;
+
+        /** Converts the checkpoint in {@code from} into an ONNX folder {@code to} and prints what it wrote. */
+        void convert(Path from, Path to) {
+            long start = System.nanoTime();
+            CheckpointConverter.Result r = new CheckpointConverter().convert(from, to, dtype, layout);
+            report(System.out, r, start);
+        }
+
+        private static void report(PrintStream out, CheckpointConverter.Result r, long start) {
+            for (OnnxModelFiles.SavedModel g : r.graphs()) {
+                out.printf("  %s  %,d bytes%s%n", r.folder().relativize(g.onnxFile()), g.onnxBytes(),
+                        g.hasExternalData() ? String.format(" + %s %,d bytes", g.dataFile().getFileName(), g.externalBytes()) : "");
+            }
+            out.printf("onnx folder %s written (%.1f s)%n", r.folder(), seconds(start));
+        }
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    static final class DtypeConverter implements ITypeConverter<Dtype> {
+        @Override
+        public Dtype convert(String value) {
+            return Dtype.parse(value);
+        }
+    }
+
+    static final class LayoutConverter implements ITypeConverter<Layout> {
+        @Override
+        public Layout convert(String value) {
+            return Layout.parse(value);
+        }
+    }
+
+    static final class SizeConverter implements ITypeConverter<Size> {
+        @Override
+        public Size convert(String value) {
+            return Size.parse(value);
+        }
+    }
+}

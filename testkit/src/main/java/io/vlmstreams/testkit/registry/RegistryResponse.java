@@ -1,5 +1,0 @@
-package io.vlmstreams.testkit.registry;
-
-/** A status and a JSON body text, as the REST handler answers. */
-record RegistryResponse(int status, String json) {
-}
