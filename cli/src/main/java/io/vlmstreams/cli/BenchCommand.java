@@ -79,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<Path> files = SampleImages.files(imagesDir);
+        List<Path> files = ImageFolder.files(imagesDir);
         List<byte[]> images = new ArrayList<>();
         for (Path p : files) {
             images.add(Files.readAllBytes(p));

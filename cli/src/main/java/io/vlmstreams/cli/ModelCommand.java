@@ -1,7 +1,7 @@
 package io.vlmstreams.cli;
 
 import io.vlmstreams.convert.CheckpointConverter;
-import io.vlmstreams.convert.Dtype;
+import io.vlmstreams.inference.model.OnnxDtype;
 import io.vlmstreams.convert.Layout;
 import io.vlmstreams.convert.OnnxModelFiles;
 import io.vlmstreams.convert.synth.Size;
@@ -99,7 +99,7 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--dtype", defaultValue = "fp32", converter = DtypeConverter.class, paramLabel = "fp32|fp16",
                 description = "Weight precision of the ONNX graphs (default ${DEFAULT-VALUE}); fp16 files get the _fp16 "
                         + "suffix, inputs and outputs stay float32.")
-        Dtype dtype;
+        OnnxDtype dtype;
 
         @Option(names = "--layout", defaultValue = "onnx-community", converter = LayoutConverter.class,
                 paramLabel = "onnx-community|split", description = "Graph layout (default ${DEFAULT-VALUE}).")
@@ -125,10 +125,10 @@ public final class ModelCommand implements Runnable {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    static final class DtypeConverter implements ITypeConverter<Dtype> {
+    static final class DtypeConverter implements ITypeConverter<OnnxDtype> {
         @Override
-        public Dtype convert(String value) {
-            return Dtype.parse(value);
+        public OnnxDtype convert(String value) {
+            return OnnxDtype.parse(value);
         }
     }
 

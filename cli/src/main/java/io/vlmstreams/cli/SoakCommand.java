@@ -78,7 +78,7 @@ public final class SoakCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<byte[]> images = SampleImages.load(imagesDir);
+        List<byte[]> images = ImageFolder.load(imagesDir);
         long intervalNanos = (long) (intervalSeconds * 1e9);
         long endNanos = bound.minutes != null ? System.nanoTime() + (long) (bound.minutes * 60e9) : Long.MAX_VALUE;
         long limit = bound.requests != null ? bound.requests : Long.MAX_VALUE;

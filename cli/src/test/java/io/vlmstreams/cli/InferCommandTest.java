@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vlmstreams.inference.io.Npy;
 import io.vlmstreams.inference.io.NpyArray;
 import io.vlmstreams.convert.CheckpointConverter;
-import io.vlmstreams.convert.Dtype;
+import io.vlmstreams.inference.model.OnnxDtype;
 import io.vlmstreams.convert.Layout;
 import io.vlmstreams.inference.engine.TinyModel;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +36,7 @@ class InferCommandTest {
 
     @BeforeAll
     static void convert() {
-        model = new CheckpointConverter().convert(TinyModel.checkpoint(), temp.resolve("tiny-onnx"), Dtype.FP32, Layout.SPLIT).folder();
+        model = new CheckpointConverter().convert(TinyModel.checkpoint(), temp.resolve("tiny-onnx"), OnnxDtype.FP32, Layout.SPLIT).folder();
     }
 
     @Test

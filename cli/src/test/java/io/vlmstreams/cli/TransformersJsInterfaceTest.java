@@ -3,7 +3,7 @@ package io.vlmstreams.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vlmstreams.convert.CheckpointConverter;
-import io.vlmstreams.convert.Dtype;
+import io.vlmstreams.inference.model.OnnxDtype;
 import io.vlmstreams.convert.Layout;
 import io.vlmstreams.convert.OnnxModelFiles;
 import io.vlmstreams.convert.synth.Size;
@@ -52,7 +52,7 @@ class TransformersJsInterfaceTest {
     @Test
     void convertedReferenceCheckpointGeneratesUpstreamsTokensWhereThePromptMatches(@TempDir Path tmp) throws Exception {
         Path folder = tmp.resolve("tiny-reference");
-        new CheckpointConverter().convert(fixtures().resolve("tiny-lfm2vl"), folder, Dtype.FP32, Layout.ONNX_COMMUNITY);
+        new CheckpointConverter().convert(fixtures().resolve("tiny-lfm2vl"), folder, OnnxDtype.FP32, Layout.ONNX_COMMUNITY);
         Map<String, JsonNode> upstream = referenceGenerations();
 
         List<JsonNode> lines = generate(folder, 12, IMAGES);
@@ -80,7 +80,7 @@ class TransformersJsInterfaceTest {
     void externalDataFolderLoadsThroughTheConfigsExternalDataList(@TempDir Path tmp) throws Exception {
         Path folder = tmp.resolve("tiny-external");
         CheckpointConverter.Result r = new CheckpointConverter(0)
-                .convert(fixtures().resolve("tiny-lfm2vl"), folder, Dtype.FP32, Layout.ONNX_COMMUNITY);
+                .convert(fixtures().resolve("tiny-lfm2vl"), folder, OnnxDtype.FP32, Layout.ONNX_COMMUNITY);
         assertThat(r.graphs()).allMatch(OnnxModelFiles.SavedModel::hasExternalData);
 
         JsonNode line = generate(folder, 12, List.of("coins.png")).get(0);
@@ -93,9 +93,9 @@ class TransformersJsInterfaceTest {
         Path community = tmp.resolve("synth-community");
         Path split = tmp.resolve("synth-split");
         SyntheticCheckpointWriter.write(Size.TINY, 99, community);
-        new CheckpointConverter().convert(community, community, Dtype.FP32, Layout.ONNX_COMMUNITY);
+        new CheckpointConverter().convert(community, community, OnnxDtype.FP32, Layout.ONNX_COMMUNITY);
         SyntheticCheckpointWriter.write(Size.TINY, 99, split);
-        new CheckpointConverter().convert(split, split, Dtype.FP32, Layout.SPLIT);
+        new CheckpointConverter().convert(split, split, OnnxDtype.FP32, Layout.SPLIT);
 
         List<JsonNode> a = generate(community, 6, List.of("Storm.jpg", "coins.png"));
         List<JsonNode> b = generate(split, 6, List.of("Storm.jpg", "coins.png"));

@@ -1,5 +1,7 @@
 package io.vlmstreams.convert;
 
+import io.vlmstreams.inference.model.OnnxDtype;
+import io.vlmstreams.inference.model.OnnxGraph;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
@@ -53,7 +55,10 @@ public final class CheckpointConverter {
     }
 
     /** Converts the checkpoint in {@code from} into the model folder {@code out} (may equal {@code from}). */
-    public Result convert(Path from, Path out, Dtype dtype, Layout layout) {
+    public Result convert(Path from, Path out, OnnxDtype dtype, Layout layout) {
+        if (dtype != OnnxDtype.FP32 && dtype != OnnxDtype.FP16) {
+            throw new IllegalArgumentException("the converter writes fp32 and fp16, not " + dtype);
+        }
         CompanionFiles companions = CompanionFiles.check(from);
         Lfm2VlConfig config = Lfm2VlConfig.read(from.resolve("config.json"));
         Path onnx = out.resolve("onnx");
@@ -61,17 +66,17 @@ public final class CheckpointConverter {
         try (SafetensorsReader weights = SafetensorsReader.open(from)) {
             Files.createDirectories(onnx);
             boolean split = layout == Layout.SPLIT;
-            saved.add(write(onnx, "vision_encoder", dtype, () -> VisionGraphs.visionEncoder(config, weights, !split)));
-            Path projector = onnx.resolve("projector" + dtype.suffix() + ".onnx");
+            saved.add(write(onnx, OnnxGraph.VISION_ENCODER.stem(), dtype, () -> VisionGraphs.visionEncoder(config, weights, !split)));
+            Path projector = onnx.resolve(OnnxGraph.PROJECTOR.stem() + dtype.suffixes().get(0) + ".onnx");
             if (split) {
-                saved.add(write(onnx, "projector", dtype, () -> VisionGraphs.projector(config, weights)));
+                saved.add(write(onnx, OnnxGraph.PROJECTOR.stem(), dtype, () -> VisionGraphs.projector(config, weights)));
             } else {
                 // a leftover projector would make readers take the folder for a split one
                 Files.deleteIfExists(projector);
                 Files.deleteIfExists(projector.resolveSibling(OnnxModelFiles.dataFileName(projector.getFileName().toString())));
             }
-            saved.add(write(onnx, "embed_tokens", dtype, () -> DecoderGraphs.embedTokens(config, weights)));
-            saved.add(write(onnx, "decoder_model_merged", dtype, () -> DecoderGraphs.decoderMerged(config, weights)));
+            saved.add(write(onnx, OnnxGraph.EMBED_TOKENS.stem(), dtype, () -> DecoderGraphs.embedTokens(config, weights)));
+            saved.add(write(onnx, OnnxGraph.DECODER.stem(), dtype, () -> DecoderGraphs.decoderMerged(config, weights)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + onnx + ": " + e.getMessage(), e);
         }
@@ -80,14 +85,14 @@ public final class CheckpointConverter {
         return new Result(out, config, List.copyOf(saved));
     }
 
-    private OnnxModelFiles.SavedModel write(Path dir, String graph, Dtype dtype, Supplier<ModelProto> build) {
+    private OnnxModelFiles.SavedModel write(Path dir, String graph, OnnxDtype dtype, Supplier<ModelProto> build) {
         long start = System.nanoTime();
         ModelProto model = build.get();
-        if (dtype == Dtype.FP16) {
+        if (dtype == OnnxDtype.FP16) {
             model = Float16Weights.convert(model);
         }
         long threshold = weightBytes(model) > externalDataAbove ? EXTERNAL_TENSOR_MIN_BYTES : Long.MAX_VALUE;
-        OnnxModelFiles.SavedModel saved = OnnxModelFiles.save(model, dir.resolve(graph + dtype.suffix() + ".onnx"), threshold);
+        OnnxModelFiles.SavedModel saved = OnnxModelFiles.save(model, dir.resolve(graph + dtype.suffixes().get(0) + ".onnx"), threshold);
         LOG.info("wrote {} ({} bytes{}) in {} ms", saved.onnxFile(), saved.onnxBytes(),
                 saved.hasExternalData() ? " + " + saved.externalBytes() + " external" : "",
                 (System.nanoTime() - start) / 1_000_000);

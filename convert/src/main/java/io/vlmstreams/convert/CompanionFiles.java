@@ -1,5 +1,6 @@
 package io.vlmstreams.convert;
 
+import io.vlmstreams.inference.model.OnnxDtype;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -101,7 +102,7 @@ public final class CompanionFiles {
      * Records in {@code folder/config.json} which graphs under {@code folder/onnx} keep external
      * data, from what is on disk, so repeated conversions (fp32 then fp16) add up correctly.
      */
-    public static void describeGraphs(Path folder, Dtype lastDtype) {
+    public static void describeGraphs(Path folder, OnnxDtype lastDtype) {
         Path config = folder.resolve("config.json");
         try {
             ObjectNode root = (ObjectNode) read(config);

@@ -1,5 +1,6 @@
 package io.vlmstreams.convert;
 
+import io.vlmstreams.inference.onnx.Fp16;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -93,7 +94,7 @@ public final class Float16Weights {
     private static ByteString toHalfBytes(FloatBuffer in) {
         ByteBuffer out = ByteBuffer.allocate(in.remaining() * 2).order(ByteOrder.LITTLE_ENDIAN);
         while (in.hasRemaining()) {
-            out.putShort(HalfPrecision.toFloat16(in.get()));
+            out.putShort(Fp16.toFloat16(in.get()));
         }
         // the array is never touched again, so wrapping it saves a copy of the largest weights
         return UnsafeByteOperations.unsafeWrap(out.array());

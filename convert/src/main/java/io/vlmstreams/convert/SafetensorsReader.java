@@ -1,5 +1,6 @@
 package io.vlmstreams.convert;
 
+import io.vlmstreams.inference.onnx.Fp16;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -170,7 +171,7 @@ public final class SafetensorsReader implements AutoCloseable {
             case "F32" -> buf.asFloatBuffer().get(out);
             case "F16" -> {
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = HalfPrecision.fromFloat16(buf.getShort());
+                    out[i] = Fp16.fromFloat16(buf.getShort());
                 }
             }
             default -> {

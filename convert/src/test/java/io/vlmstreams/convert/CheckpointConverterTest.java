@@ -1,5 +1,6 @@
 package io.vlmstreams.convert;
 
+import io.vlmstreams.inference.model.OnnxDtype;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -25,7 +26,7 @@ class CheckpointConverterTest {
 
     @Test
     void tinyReferenceBecomesAnOnnxCommunityFolder(@TempDir Path out) throws Exception {
-        CheckpointConverter.Result r = new CheckpointConverter().convert(TINY, out, Dtype.FP32, Layout.ONNX_COMMUNITY);
+        CheckpointConverter.Result r = new CheckpointConverter().convert(TINY, out, OnnxDtype.FP32, Layout.ONNX_COMMUNITY);
 
         assertThat(r.graphs()).extracting(g -> out.relativize(g.onnxFile()).toString())
                 .containsExactly("onnx/vision_encoder.onnx", "onnx/embed_tokens.onnx", "onnx/decoder_model_merged.onnx");
@@ -60,7 +61,7 @@ class CheckpointConverterTest {
 
     @Test
     void splitLayoutAddsTheProjectorAndEndsTheEncoderBeforeIt(@TempDir Path out) throws Exception {
-        new CheckpointConverter().convert(TINY, out, Dtype.FP32, Layout.SPLIT);
+        new CheckpointConverter().convert(TINY, out, OnnxDtype.FP32, Layout.SPLIT);
         assertThat(out.resolve("onnx/projector.onnx")).isRegularFile();
         try (OrtSession encoder = session(out.resolve("onnx/vision_encoder.onnx"));
              OrtSession projector = session(out.resolve("onnx/projector.onnx"))) {
@@ -71,7 +72,7 @@ class CheckpointConverterTest {
             assertThat(keepIsInt64Scalar(decoder)).isTrue();
         }
 
-        new CheckpointConverter().convert(TINY, out, Dtype.FP32, Layout.ONNX_COMMUNITY);
+        new CheckpointConverter().convert(TINY, out, OnnxDtype.FP32, Layout.ONNX_COMMUNITY);
         assertThat(out.resolve("onnx/projector.onnx")).doesNotExist();
     }
 
@@ -79,8 +80,8 @@ class CheckpointConverterTest {
     void fp16WithExternalDataKeepsFloatInterfaceAndCloseEmbeddings(@TempDir Path tmp) throws Exception {
         Path fp32 = tmp.resolve("fp32");
         Path fp16 = tmp.resolve("fp16");
-        new CheckpointConverter().convert(TINY, fp32, Dtype.FP32, Layout.ONNX_COMMUNITY);
-        CheckpointConverter.Result half = new CheckpointConverter(0).convert(TINY, fp16, Dtype.FP16, Layout.ONNX_COMMUNITY);
+        new CheckpointConverter().convert(TINY, fp32, OnnxDtype.FP32, Layout.ONNX_COMMUNITY);
+        CheckpointConverter.Result half = new CheckpointConverter(0).convert(TINY, fp16, OnnxDtype.FP16, Layout.ONNX_COMMUNITY);
 
         assertThat(half.graphs()).allMatch(OnnxModelFiles.SavedModel::hasExternalData);
         assertThat(fp16.resolve("onnx/decoder_model_merged_fp16.onnx_data")).isRegularFile();
@@ -112,13 +113,13 @@ class CheckpointConverterTest {
         for (String f : new String[] {"config.json", "model.safetensors", "tokenizer_config.json", "processor_config.json"}) {
             Files.copy(TINY.resolve(f), copy.resolve(f));
         }
-        assertThatThrownBy(() -> new CheckpointConverter().convert(copy, tmp.resolve("out"), Dtype.FP32, Layout.SPLIT))
+        assertThatThrownBy(() -> new CheckpointConverter().convert(copy, tmp.resolve("out"), OnnxDtype.FP32, Layout.SPLIT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing tokenizer.json");
         Files.copy(TINY.resolve("tokenizer.json"), copy.resolve("tokenizer.json"));
-        assertThatThrownBy(() -> new CheckpointConverter().convert(copy, tmp.resolve("out"), Dtype.FP32, Layout.SPLIT))
+        assertThatThrownBy(() -> new CheckpointConverter().convert(copy, tmp.resolve("out"), OnnxDtype.FP32, Layout.SPLIT))
                 .hasMessageContaining("missing chat_template.jinja");
         Files.delete(copy.resolve("model.safetensors"));
-        assertThatThrownBy(() -> new CheckpointConverter().convert(copy, tmp.resolve("out"), Dtype.FP32, Layout.SPLIT))
+        assertThatThrownBy(() -> new CheckpointConverter().convert(copy, tmp.resolve("out"), OnnxDtype.FP32, Layout.SPLIT))
                 .hasMessageContaining("missing model.safetensors");
     }
 

@@ -1,5 +1,6 @@
 package io.vlmstreams.convert;
 
+import io.vlmstreams.inference.model.OnnxDtype;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class TinyOnnxFixtureTest {
     @Test
     void theCommittedFixtureIsWhatTheConverterWritesToday(@TempDir Path temp) throws IOException {
         Path fresh = new CheckpointConverter().convert(Fixtures.tinyCheckpoint(), temp.resolve("tiny-onnx"),
-                Dtype.FP32, Layout.ONNX_COMMUNITY).folder();
+                OnnxDtype.FP32, Layout.ONNX_COMMUNITY).folder();
         Path committed = Fixtures.tinyOnnx();
         assertThat(relativeFiles(committed)).as("files of %s; %s", committed, REGENERATE).isEqualTo(relativeFiles(fresh));
         for (String file : relativeFiles(fresh)) {

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import io.vlmstreams.convert.CheckpointConverter;
-import io.vlmstreams.convert.Dtype;
+import io.vlmstreams.inference.model.OnnxDtype;
 import io.vlmstreams.convert.Layout;
 import io.vlmstreams.convert.synth.Size;
 import io.vlmstreams.convert.synth.SyntheticCheckpointWriter;
@@ -79,7 +79,7 @@ public record SandboxModel(Path dir, boolean synthetic) {
 
     private static void writeSynthetic(Path dir) {
         SyntheticCheckpointWriter.write(Size.TINY, SYNTHETIC_SEED, dir);
-        new CheckpointConverter().convert(dir, dir, Dtype.FP32, Layout.ONNX_COMMUNITY);
+        new CheckpointConverter().convert(dir, dir, OnnxDtype.FP32, Layout.ONNX_COMMUNITY);
         try {
             Files.writeString(dir.resolve(COMPLETE_MARKER), "tiny synthetic LFM2-VL, seed " + SYNTHETIC_SEED + "\n");
         } catch (IOException e) {

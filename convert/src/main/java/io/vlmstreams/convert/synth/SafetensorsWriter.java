@@ -1,9 +1,9 @@
 package io.vlmstreams.convert.synth;
 
+import io.vlmstreams.inference.onnx.Fp16;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vlmstreams.convert.HalfPrecision;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,7 +75,7 @@ public final class SafetensorsWriter {
                         if (type == StoredType.F32) {
                             bytes.putFloat(values[i]);
                         } else {
-                            bytes.putShort(HalfPrecision.toBfloat16(values[i]));
+                            bytes.putShort(Fp16.toBfloat16(values[i]));
                         }
                     }
                     writeAll(ch, bytes.flip());

@@ -27,6 +27,19 @@ public final class SampleImages {
         return NAMES.stream().map(SampleImages::read).toList();
     }
 
+    /** Writes every sample into {@code dir} under its own name; returns {@code dir}. */
+    public static java.nio.file.Path writeTo(java.nio.file.Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            for (Sample s : all()) {
+                java.nio.file.Files.write(dir.resolve(s.name()), s.bytes());
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the sample images to " + dir, e);
+        }
+    }
+
     /** One sample by file name. */
     public static Sample read(String name) {
         try (InputStream in = SampleImages.class.getResourceAsStream(name)) {

@@ -39,7 +39,7 @@ public final class Tensors {
         if (type == OnnxJavaType.FLOAT16) {
             ShortBuffer buf = ByteBuffer.allocateDirect(length * 2).order(ByteOrder.nativeOrder()).asShortBuffer();
             for (int i = 0; i < length; i++) {
-                buf.put(i, Fp16.fromFloat(values[offset + i]));
+                buf.put(i, Fp16.toFloat16(values[offset + i]));
             }
             return OnnxTensor.createTensor(env, buf, shape, OnnxJavaType.FLOAT16);
         }
@@ -86,7 +86,7 @@ public final class Tensors {
             ShortBuffer sb = tensor.getShortBuffer();
             float[] out = new float[sb.remaining()];
             for (int i = 0; i < out.length; i++) {
-                out[i] = Fp16.toFloat(sb.get(i));
+                out[i] = Fp16.fromFloat16(sb.get(i));
             }
             return out;
         }

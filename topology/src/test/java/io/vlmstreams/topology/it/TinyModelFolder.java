@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.vlmstreams.convert.CheckpointConverter;
-import io.vlmstreams.convert.Dtype;
+import io.vlmstreams.inference.model.OnnxDtype;
 import io.vlmstreams.convert.Layout;
 import io.vlmstreams.convert.synth.Size;
 import io.vlmstreams.convert.synth.SyntheticCheckpointWriter;
@@ -24,7 +24,7 @@ public final class TinyModelFolder {
             try {
                 Path work = Files.createTempDirectory("vlm-tiny-model-");
                 SyntheticCheckpointWriter.Written checkpoint = SyntheticCheckpointWriter.write(Size.TINY, 7L, work.resolve("checkpoint"));
-                folder = new CheckpointConverter().convert(checkpoint.dir(), work.resolve("onnx"), Dtype.FP32,
+                folder = new CheckpointConverter().convert(checkpoint.dir(), work.resolve("onnx"), OnnxDtype.FP32,
                         Layout.ONNX_COMMUNITY).folder();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
