@@ -40,7 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-sizes", split = ",", defaultValue = "1,2,4,8,16", description = "default: ${DEFAULT-VALUE}")
     List<Integer> batchSizes;
 
-    @Option(names = "--images", description = "folder of images (default: the project's fixtures/upstream/images)")
+    @Option(names = "--images", description = "folder of images (default: the 5 sample photographs shipped with the sandbox)")
     Path imagesDir;
 
     @Option(names = "--max-new-tokens", defaultValue = "32", description = "default: ${DEFAULT-VALUE}")

@@ -63,7 +63,7 @@ public final class SoakCommand implements Callable<Integer> {
             description = "growth still counted as flat, as a share of the first window, when larger (default: ${DEFAULT-VALUE})")
     double tolerancePercent;
 
-    @Option(names = "--images", description = "folder of images (default: the project's fixtures/upstream/images)")
+    @Option(names = "--images", description = "folder of images (default: the 5 sample photographs shipped with the sandbox)")
     Path imagesDir;
 
     private final PrintStream out;
