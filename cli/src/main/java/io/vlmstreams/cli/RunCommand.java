@@ -7,10 +7,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.vlmstreams.topology.app.StreamsMain;
+import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.config.ConfigSource;
+import io.vlmstreams.topology.config.Settings;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code run}: starts the application from a configuration file, or for a single pipeline from
@@ -20,7 +25,7 @@ import picocli.CommandLine.Option;
         description = "Run the Kafka Streams application (answers ImageEvents with the model, exactly once).")
 public final class RunCommand implements Callable<Integer> {
 
-    /** Name of the pipeline the single-pipeline form defines. */
+    /** Name of the pipeline the single-pipeline form defines (its variables: {@code VLM_PIPELINE_main_*}). */
     static final String SINGLE_PIPELINE = "main";
 
     @Option(names = "--config", paramLabel = "FILE", description = "Application properties file.")
@@ -53,52 +58,62 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--application-id", description = "Kafka Streams application id (default vlm-streams).")
     String applicationId;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        return StreamsMain.run(source());
+        AppConfig app;
+        try {
+            app = AppConfig.from(source(System.getenv()));
+        } catch (ConfigException | IllegalArgumentException e) {
+            // A settings mistake: the message names the key (and the nearest known one), a stack trace would bury it.
+            spec.commandLine().getErr().println("run: " + e.getMessage());
+            return 2;
+        }
+        return StreamsMain.run(app);
     }
 
     /**
-     * The settings: the file or the single-pipeline options, overridden by the environment, then by
-     * the other command-line options and {@code --set}.
+     * The settings: the file or the single-pipeline options, overridden by the {@code VLM_*} variables
+     * of {@code env}, then by the other command-line options and {@code --set}.
      */
-    ConfigSource source() {
-        Map<String, String> values = new LinkedHashMap<>();
+    ConfigSource source(Map<String, String> env) {
+        Map<String, String> base = new LinkedHashMap<>();
         if (config != null) {
-            values.putAll(ConfigSource.load(config, System.getenv()).asMap());
+            base.putAll(ConfigSource.readFile(config));
         } else {
             if (client.bootstrap == null || client.registry == null || model == null || input == null || output == null) {
                 throw new IllegalArgumentException(
                         "give --config FILE, or --bootstrap, --registry, --model, --input and --output");
             }
-            String p = "pipeline." + SINGLE_PIPELINE + ".";
-            values.put("pipelines", SINGLE_PIPELINE);
-            values.put(p + "input.topics", input);
-            values.put(p + "output.topic", output);
+            String p = Settings.pipelinePrefix(SINGLE_PIPELINE);
+            base.put(Settings.PIPELINES, SINGLE_PIPELINE);
+            base.put(p + Settings.INPUT_TOPICS, input);
+            base.put(p + Settings.OUTPUT_TOPIC, output);
             boolean classify = labels != null && !labels.isEmpty();
-            values.put(p + "mode", classify ? "classify" : "generate");
+            base.put(p + Settings.MODE, classify ? "classify" : "generate");
             if (classify) {
-                values.put(p + "labels", String.join(",", labels));
+                base.put(p + Settings.LABELS, String.join(",", labels));
             }
-            values.put(p + "prompt", prompt != null ? prompt
+            base.put(p + Settings.PROMPT, prompt != null ? prompt
                     : classify ? "Which of these fits the image best: " + String.join(", ", labels) + "?"
                     : "Describe this image.");
-            values.putAll(ConfigSource.withEnvironment(values, System.getenv()).asMap());
         }
-        values.putAll(client.connection());
+        Map<String, String> overrides = new LinkedHashMap<>(client.connection());
         if (model != null) {
-            values.put("model.dir", model.toString());
+            overrides.put(Settings.MODEL_DIR, model.toString());
         }
         if (deadLetter != null) {
-            values.put("dead.letter.topic", deadLetter);
+            overrides.put(Settings.DEAD_LETTER_TOPIC, deadLetter);
         }
         if (stateDir != null) {
-            values.put("state.dir", stateDir.toString());
+            overrides.put(Settings.STATE_DIR, stateDir.toString());
         }
         if (applicationId != null) {
-            values.put("application.id", applicationId);
+            overrides.put(Settings.APPLICATION_ID, applicationId);
         }
-        values.putAll(client.extraSettings());
-        return ConfigSource.of(values);
+        overrides.putAll(client.extraSettings());
+        return ConfigSource.layered(base, env, overrides);
     }
 }

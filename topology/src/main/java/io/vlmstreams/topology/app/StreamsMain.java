@@ -9,6 +9,7 @@ import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.config.ConfigSource;
 import io.vlmstreams.topology.ops.OpsServer;
 import io.vlmstreams.topology.ops.VlmMetrics;
+import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +27,22 @@ public final class StreamsMain {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(run(source(args, System.getenv())));
+        AppConfig app;
+        try {
+            app = AppConfig.from(source(args, System.getenv()));
+        } catch (ConfigException | IllegalArgumentException e) {
+            // A settings mistake is the operator's to fix: the message names it, a stack trace would bury it.
+            System.err.println("vlm-streams: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(app));
     }
 
-    /** The settings {@code args} and {@code env} describe: {@code --config FILE} and {@code key=value} pairs. */
+    /**
+     * The settings {@code args} and {@code env} describe: {@code --config FILE}, then the {@code VLM_*}
+     * variables, then the {@code key=value} arguments, each winning over the one before.
+     */
     static ConfigSource source(String[] args, Map<String, String> env) {
         Path file = null;
         Map<String, String> overrides = new LinkedHashMap<>();
@@ -43,19 +56,11 @@ public final class StreamsMain {
                 throw new IllegalArgumentException("unexpected argument '" + arg + "': give [--config FILE] [key=value ...]");
             }
         }
-        Map<String, String> values = new LinkedHashMap<>();
-        if (file != null) {
-            values.putAll(ConfigSource.load(file, env).asMap());
-        } else {
-            values.putAll(ConfigSource.withEnvironment(Map.of(), env).asMap());
-        }
-        values.putAll(overrides);
-        return ConfigSource.of(values);
+        return ConfigSource.layered(file != null ? ConfigSource.readFile(file) : Map.of(), env, overrides);
     }
 
-    /** Runs the application described by {@code source} until it stops or the JVM is told to; returns the exit code. */
-    public static int run(ConfigSource source) throws InterruptedException {
-        AppConfig app = AppConfig.from(source);
+    /** Runs the application {@code app} describes until it stops or the JVM is told to; returns the exit code. */
+    public static int run(AppConfig app) throws InterruptedException {
         log.info("Configuration: {}", app);
         InferenceEngine engine = EngineLoader.open(app.model());
         VlmMetrics metrics = new VlmMetrics();

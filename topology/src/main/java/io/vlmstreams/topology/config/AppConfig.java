@@ -12,8 +12,9 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The whole application's configuration, read once at start and validated. vlm-streams' own keys
- * become typed fields; Kafka settings (Streams, clients, security, SASL, SSL) pass through to every
- * Kafka client, and {@code schema.registry.*} / {@code basic.auth.*} go to the registry client.
+ * ({@link Settings}) become typed fields; Kafka settings (Streams, clients, security, SASL, SSL) pass
+ * through to every Kafka client, and the registry client's keys ({@code schema.registry.*},
+ * {@code basic.auth.*}, its timeouts and the serdes' options) go to the registry client and serdes.
  * {@link #toString()} hides secrets.
  */
 public record AppConfig(
@@ -42,40 +43,35 @@ public record AppConfig(
         return from(ConfigSource.load(file, env));
     }
 
-    /** Validates and types {@code src}; every error names its key. */
+    /**
+     * Validates and types {@code src} once, by {@link Settings}' definitions; every error names its key.
+     * A key that nobody reads stops it ({@link UnknownSettings}), with the nearest known key.
+     */
     public static AppConfig from(ConfigSource src) {
-        String appId = src.string("application.id", "vlm-streams");
-        String bootstrap = src.required("bootstrap.servers");
-        String registry = src.required("schema.registry.url");
-        ModelConfig model = ModelConfig.read(src);
-        BatchConfig batchDefaults = BatchConfig.read(src, "",
-                new BatchConfig(8, 8192, Duration.ofMillis(100), 256));
-        List<String> names = src.list("pipelines");
-        if (names.isEmpty()) {
-            throw new ConfigException("pipelines", null, "is required: a comma-separated list of pipeline names");
-        }
-        if (new HashSet<>(names).size() != names.size()) {
-            throw new ConfigException("pipelines", src.required("pipelines"), "names a pipeline twice");
-        }
-        List<PipelineConfig> pipelines = names.stream().map(n -> PipelineConfig.read(src, n, batchDefaults)).toList();
+        UnknownSettings.check(src.asMap());
+        Map<String, String> given = src.nonBlank();
+        SettingValues app = SettingValues.parse(Settings.APP, given, "");
+        List<PipelineConfig> pipelines = app.list(Settings.PIPELINES).stream()
+                .map(name -> PipelineConfig.read(name, given, app)).toList();
         checkTopics(pipelines);
-        String deadLetters = src.string("dead.letter.topic", appId + ".dead-letters");
+        String appId = app.string(Settings.APPLICATION_ID);
+        String deadLetters = app.string(Settings.DEAD_LETTER_TOPIC);
         Map<String, String> kafka = new LinkedHashMap<>();
         Map<String, String> registrySettings = new LinkedHashMap<>();
         src.asMap().forEach((k, v) -> {
-            if (KnownKeys.isRegistry(k)) {
+            if (RegistryKeys.NAMES.contains(k)) {
                 registrySettings.put(k, v);
-            } else if (!KnownKeys.isOwn(k)) {
+            } else if (!Settings.APP.names().contains(k) && !k.startsWith(Settings.PIPELINE_PREFIX)) {
                 kafka.put(k, v);
             }
         });
-        // Registry credentials may also arrive as basic.auth.* (Confluent's names); both go to the client.
-        return new AppConfig(appId, bootstrap, registry, model, deadLetters,
-                src.integer("dead.letter.max.value.bytes", 64 * 1024, 0, 64 << 20),
-                src.integer("store.changelog.max.message.bytes", 16 << 20, 1 << 20, Integer.MAX_VALUE),
-                Duration.ofMillis(src.longValue("shutdown.timeout.ms", 30_000, 1, 600_000)),
-                src.integer("metrics.port", 9404, 0, 65_535),
-                pipelines, FetchConfig.read(src), kafka, registrySettings);
+        // Kafka's own keys that vlm-streams also defaults: Kafka gets the value in force.
+        Settings.PASSED_TO_KAFKA.forEach(k -> kafka.put(k, app.string(k)));
+        return new AppConfig(appId, app.string(Settings.BOOTSTRAP_SERVERS), app.string(Settings.SCHEMA_REGISTRY_URL),
+                ModelConfig.read(app), deadLetters != null ? deadLetters : appId + ".dead-letters",
+                app.integer(Settings.DEAD_LETTER_MAX_VALUE_BYTES), app.integer(Settings.STORE_CHANGELOG_MAX_MESSAGE_BYTES),
+                Duration.ofMillis(app.longValue(Settings.SHUTDOWN_TIMEOUT_MS)), app.integer(Settings.METRICS_PORT),
+                pipelines, FetchConfig.read(app), kafka, registrySettings);
     }
 
     private static void checkTopics(List<PipelineConfig> pipelines) {

@@ -18,12 +18,10 @@ public record BatchConfig(int maxSize, int maxImageTokens, Duration linger, int 
         }
     }
 
-    static BatchConfig read(ConfigSource src, String prefix, BatchConfig defaults) {
-        int size = src.integer(prefix + "batch.max.size", defaults.maxSize(), 1, 4096);
-        int tokens = src.integer(prefix + "batch.max.image.tokens", defaults.maxImageTokens(), 1, Integer.MAX_VALUE);
-        long linger = src.longValue(prefix + "batch.linger.ms", defaults.linger().toMillis(), 1, 600_000);
-        int reference = src.integer(prefix + "batch.reference.image.tokens", defaults.referenceImageTokens(), 1,
-                Integer.MAX_VALUE);
-        return new BatchConfig(size, tokens, Duration.ofMillis(linger), reference);
+    /** The batching keys of {@code values}: the application's {@code batch.*}, or a pipeline's. */
+    static BatchConfig read(SettingValues values) {
+        return new BatchConfig(values.integer(Settings.BATCH_MAX_SIZE), values.integer(Settings.BATCH_MAX_IMAGE_TOKENS),
+                Duration.ofMillis(values.longValue(Settings.BATCH_LINGER_MS)),
+                values.integer(Settings.BATCH_REFERENCE_IMAGE_TOKENS));
     }
 }

@@ -3,9 +3,8 @@ package io.vlmstreams.topology.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-
-import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The fetch policy for images by reference ({@code fetch.*}). An empty host allowlist admits any
@@ -26,9 +25,9 @@ public record FetchConfig(
         allowedHosts = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
     }
 
-    /** The defaults: http and https, any public host, 20 MB, 5 s to connect, 15 s in all, 3 redirects. */
+    /** The defaults of {@link Settings}' {@code fetch.*} keys. */
     public static FetchConfig defaults() {
-        return read(ConfigSource.of(java.util.Map.of()));
+        return read(SettingValues.parse(Settings.FETCH, Map.of(), ""));
     }
 
     /** Whether {@code host} is on the allowlist (exact name, or {@code *.suffix} patterns). */
@@ -45,21 +44,14 @@ public record FetchConfig(
         return false;
     }
 
-    static FetchConfig read(ConfigSource src) {
-        List<String> schemes = src.optional("fetch.allowed.schemes").isPresent()
-                ? src.list("fetch.allowed.schemes") : List.of("http", "https");
-        for (String s : schemes) {
-            if (!s.equals("http") && !s.equals("https")) {
-                throw new ConfigException("fetch.allowed.schemes", s, "only http and https can be fetched");
-            }
-        }
+    static FetchConfig read(SettingValues v) {
         return new FetchConfig(
-                Set.copyOf(schemes),
-                src.list("fetch.allowed.hosts"),
-                src.bool("fetch.allow.private.addresses", false),
-                src.longValue("fetch.max.bytes", 20L << 20, 1, 1L << 31),
-                Duration.ofMillis(src.longValue("fetch.connect.timeout.ms", 5_000, 1, 600_000)),
-                Duration.ofMillis(src.longValue("fetch.timeout.ms", 15_000, 1, 600_000)),
-                src.integer("fetch.max.redirects", 3, 0, 20));
+                Set.copyOf(v.list(Settings.FETCH_ALLOWED_SCHEMES)),
+                v.list(Settings.FETCH_ALLOWED_HOSTS),
+                v.bool(Settings.FETCH_ALLOW_PRIVATE_ADDRESSES),
+                v.longValue(Settings.FETCH_MAX_BYTES),
+                Duration.ofMillis(v.longValue(Settings.FETCH_CONNECT_TIMEOUT_MS)),
+                Duration.ofMillis(v.longValue(Settings.FETCH_TIMEOUT_MS)),
+                v.integer(Settings.FETCH_MAX_REDIRECTS));
     }
 }

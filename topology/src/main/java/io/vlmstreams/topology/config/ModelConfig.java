@@ -1,17 +1,14 @@
 package io.vlmstreams.topology.config;
 
 import java.nio.file.Path;
-import java.util.Set;
-
-import io.vlmstreams.inference.onnx.RuntimeConfig;
+import java.util.Map;
 
 /**
- * Where the model is and how the engine runs it ({@code model.*}, {@code engine.*}).
+ * Where the model is and how the engine runs it ({@code model.*}, {@code engine.*}; defaults and rules
+ * in {@link Settings}).
  *
  * @param maxBatchMemoryMb     {@code engine.max.batch.memory.mb}: working-memory budget of one model
  *                             batch; larger batches are split before they run (0: no budget)
- * @param faultInjectEventIds  {@code engine.fault.inject.event-ids}, for tests only: model batches
- *                             holding one of these events fail as if the model had thrown
  * @param cpuArena             {@code engine.cpu.arena}: ONNX Runtime's CPU memory arena (default on;
  *                             off trades 3-4x slower vision encoding for RSS that falls after a peak)
  * @param memoryPattern        {@code engine.memory.pattern}: ONNX Runtime memory pattern planning
@@ -27,67 +24,23 @@ import io.vlmstreams.inference.onnx.RuntimeConfig;
  *                             running decode batch included, whichever pipelines and stream threads they come from
  */
 public record ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
-                          Set<String> faultInjectEventIds, boolean cpuArena, boolean memoryPattern,
+                          boolean cpuArena, boolean memoryPattern,
                           int intraOpThreads, int interOpThreads, boolean spinWait, int maxBatchSize) {
 
-    /** Default inter-op threads: one. */
-    public static final int DEFAULT_INTER_OP_THREADS = 1;
-
-    /** Default sequences decoding together. */
-    public static final int DEFAULT_MAX_BATCH_SIZE = 8;
-
-    public ModelConfig {
-        faultInjectEventIds = Set.copyOf(faultInjectEventIds);
+    /**
+     * The engine settings of the application when only {@code model.dir} is given: what the command
+     * line's engine options default to, so {@code infer} runs the model as {@code run} does.
+     */
+    public static ModelConfig defaults(Path dir) {
+        return read(SettingValues.parse(Settings.MODEL, Map.of(Settings.MODEL_DIR, dir.toString()), ""));
     }
 
-    /** A config with the default engine batch size. */
-    public ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
-                       Set<String> faultInjectEventIds, boolean cpuArena, boolean memoryPattern,
-                       int intraOpThreads, int interOpThreads, boolean spinWait) {
-        this(dir, dtype, provider, deviceId, maxBatchMemoryMb, faultInjectEventIds, cpuArena, memoryPattern,
-                intraOpThreads, interOpThreads, spinWait, DEFAULT_MAX_BATCH_SIZE);
-    }
-
-    /** A config with the default thread settings. */
-    public ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
-                       Set<String> faultInjectEventIds, boolean cpuArena, boolean memoryPattern) {
-        this(dir, dtype, provider, deviceId, maxBatchMemoryMb, faultInjectEventIds, cpuArena, memoryPattern,
-                defaultIntraOpThreads(), DEFAULT_INTER_OP_THREADS, true);
-    }
-
-    /** A config with the default memory allocation and thread settings. */
-    public ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
-                       Set<String> faultInjectEventIds) {
-        this(dir, dtype, provider, deviceId, maxBatchMemoryMb, faultInjectEventIds,
-                RuntimeConfig.DEFAULT_CPU_ARENA, RuntimeConfig.DEFAULT_MEMORY_PATTERN);
-    }
-
-    /** A config without memory budget and fault injection. */
-    public ModelConfig(Path dir, String dtype, String provider, int deviceId) {
-        this(dir, dtype, provider, deviceId, 0, Set.of());
-    }
-
-    /** The cores the JVM sees (its container limit included). */
-    public static int defaultIntraOpThreads() {
-        return Runtime.getRuntime().availableProcessors();
-    }
-
-    static ModelConfig read(ConfigSource src) {
-        Path dir = Path.of(src.required("model.dir"));
-        String dtype = src.string("model.dtype", "fp32");
-        String provider = src.string("engine.provider", "auto");
-        if (!provider.matches("auto|cpu|cuda")) {
-            throw new org.apache.kafka.common.config.ConfigException("engine.provider", provider, "must be auto, cpu or cuda");
-        }
-        int device = src.integer("engine.device.id", 0, 0, 64);
-        int memory = src.integer("engine.max.batch.memory.mb", 0, 0, 1 << 24);
-        boolean arena = src.bool("engine.cpu.arena", RuntimeConfig.DEFAULT_CPU_ARENA);
-        boolean pattern = src.bool("engine.memory.pattern", RuntimeConfig.DEFAULT_MEMORY_PATTERN);
-        int intra = src.integer("engine.intra.op.threads", defaultIntraOpThreads(), 0, 1024);
-        int inter = src.integer("engine.inter.op.threads", DEFAULT_INTER_OP_THREADS, 0, 1024);
-        boolean spin = src.bool("engine.spin.wait", true);
-        int batch = src.integer("engine.max.batch.size", DEFAULT_MAX_BATCH_SIZE, 1, 4096);
-        return new ModelConfig(dir, dtype, provider, device, memory, Set.copyOf(src.list("engine.fault.inject.event-ids")),
-                arena, pattern, intra, inter, spin, batch);
+    static ModelConfig read(SettingValues v) {
+        return new ModelConfig(Path.of(v.string(Settings.MODEL_DIR)), v.string(Settings.MODEL_DTYPE),
+                v.string(Settings.ENGINE_PROVIDER), v.integer(Settings.ENGINE_DEVICE_ID),
+                v.integer(Settings.ENGINE_MAX_BATCH_MEMORY_MB), v.bool(Settings.ENGINE_CPU_ARENA),
+                v.bool(Settings.ENGINE_MEMORY_PATTERN), v.integer(Settings.ENGINE_INTRA_OP_THREADS),
+                v.integer(Settings.ENGINE_INTER_OP_THREADS), v.bool(Settings.ENGINE_SPIN_WAIT),
+                v.integer(Settings.ENGINE_MAX_BATCH_SIZE));
     }
 }

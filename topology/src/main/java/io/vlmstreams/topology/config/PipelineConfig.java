@@ -1,6 +1,7 @@
 package io.vlmstreams.topology.config;
 
 import java.util.List;
+import java.util.Map;
 
 import io.vlmstreams.inference.engine.InferenceRequest;
 import org.apache.kafka.common.config.ConfigException;
@@ -28,7 +29,8 @@ public record PipelineConfig(
         int maxPromptChars) {
 
     /** Default of {@code pipeline.<name>.max.prompt.chars}. */
-    public static final int DEFAULT_MAX_PROMPT_CHARS = 4096;
+    public static final int DEFAULT_MAX_PROMPT_CHARS =
+            (Integer) Settings.PIPELINE.defaultValues().get(Settings.MAX_PROMPT_CHARS);
 
     /** A pipeline with the default prompt limit. */
     public PipelineConfig(String name, List<String> inputTopics, String outputTopic, InferenceRequest.Mode mode,
@@ -47,45 +49,30 @@ public record PipelineConfig(
     public record GenerationDefaults(int maxNewTokens, double temperature, int topK, double topP, double minP,
                                      double repetitionPenalty) { }
 
-    static PipelineConfig read(ConfigSource src, String name, BatchConfig batchDefaults) {
-        if (!name.matches("[A-Za-z0-9_-]+")) {
-            throw new ConfigException("pipelines", name, "pipeline names use letters, digits, '_' and '-'");
-        }
-        String p = "pipeline." + name + ".";
-        List<String> inputs = src.list(p + "input.topics");
-        if (inputs.isEmpty()) {
-            throw new ConfigException(p + "input.topics", null, "is required (comma-separated topics)");
-        }
-        String output = src.required(p + "output.topic");
-        String modeText = src.string(p + "mode", "generate");
-        InferenceRequest.Mode mode = switch (modeText) {
-            case "generate" -> InferenceRequest.Mode.GENERATE;
-            case "classify" -> InferenceRequest.Mode.CLASSIFY;
-            default -> throw new ConfigException(p + "mode", modeText, "must be generate or classify");
-        };
-        List<String> labels = src.list(p + "labels");
+    /**
+     * Pipeline {@code name}'s keys in {@code settings}, parsed by {@link Settings#pipeline}: its batching
+     * keys default to the application-level ones in {@code app}.
+     */
+    static PipelineConfig read(String name, Map<String, String> settings, SettingValues app) {
+        SettingValues v = SettingValues.parse(Settings.pipeline(name, app.asMap()), settings, Settings.pipelinePrefix(name));
+        InferenceRequest.Mode mode = v.string(Settings.MODE).equals("classify")
+                ? InferenceRequest.Mode.CLASSIFY : InferenceRequest.Mode.GENERATE;
+        List<String> labels = v.list(Settings.LABELS);
         if (mode == InferenceRequest.Mode.CLASSIFY && labels.size() < 2) {
-            throw new ConfigException(p + "labels", src.string(p + "labels", null),
+            throw new ConfigException(v.key(Settings.LABELS), settings.get(v.key(Settings.LABELS)),
                     "classify mode needs at least two comma-separated labels");
         }
-        String prompt = src.required(p + "prompt");
-        GenerationDefaults generation = new GenerationDefaults(
-                src.integer(p + "max.new.tokens", 64, 1, 32_768),
-                src.decimal(p + "temperature", 0.0, t -> t >= 0 && t <= 100, "must be in [0, 100]"),
-                src.integer(p + "top.k", 0, 0, 1_000_000),
-                src.decimal(p + "top.p", 1.0, t -> t > 0 && t <= 1, "must be in (0, 1]"),
-                src.decimal(p + "min.p", 0.0, t -> t >= 0 && t < 1, "must be in [0, 1)"),
-                src.decimal(p + "repetition.penalty", 1.0, t -> t > 0 && t <= 100, "must be in (0, 100]"));
-        Integer minTokens = src.optional(p + "min.image.tokens").isPresent()
-                ? src.integer(p + "min.image.tokens", 0, 1, 1 << 20) : null;
-        Integer maxTokens = src.optional(p + "max.image.tokens").isPresent()
-                ? src.integer(p + "max.image.tokens", 0, 1, 1 << 20) : null;
+        GenerationDefaults generation = new GenerationDefaults(v.integer(Settings.MAX_NEW_TOKENS),
+                v.decimal(Settings.TEMPERATURE), v.integer(Settings.TOP_K), v.decimal(Settings.TOP_P),
+                v.decimal(Settings.MIN_P), v.decimal(Settings.REPETITION_PENALTY));
+        Integer minTokens = v.optionalInteger(Settings.MIN_IMAGE_TOKENS);
+        Integer maxTokens = v.optionalInteger(Settings.MAX_IMAGE_TOKENS);
         if (minTokens != null && maxTokens != null && minTokens > maxTokens) {
-            throw new ConfigException(p + "min.image.tokens", String.valueOf(minTokens),
-                    "exceeds " + p + "max.image.tokens (" + maxTokens + ")");
+            throw new ConfigException(v.key(Settings.MIN_IMAGE_TOKENS), String.valueOf(minTokens),
+                    "exceeds " + v.key(Settings.MAX_IMAGE_TOKENS) + " (" + maxTokens + ")");
         }
-        return new PipelineConfig(name, inputs, output, mode, prompt, labels, generation, minTokens, maxTokens,
-                BatchConfig.read(src, p, batchDefaults),
-                src.integer(p + "max.prompt.chars", DEFAULT_MAX_PROMPT_CHARS, 1, 1 << 20));
+        return new PipelineConfig(name, v.list(Settings.INPUT_TOPICS), v.string(Settings.OUTPUT_TOPIC), mode,
+                v.string(Settings.PROMPT), labels, generation, minTokens, maxTokens, BatchConfig.read(v),
+                v.integer(Settings.MAX_PROMPT_CHARS));
     }
 }

@@ -24,7 +24,7 @@ public final class StreamsSettings {
     private StreamsSettings() {
     }
 
-    /** Streams properties for {@code config}, state in {@code state.dir} (default {@code /tmp/vlm-streams}). */
+    /** Streams properties for {@code config} (its {@code state.dir} among the pass-through settings). */
     public static Properties of(AppConfig config) {
         Properties p = new Properties();
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -38,7 +38,6 @@ public final class StreamsSettings {
         p.putAll(config.kafkaSettings());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/vlm-streams");
         return p;
     }
 }

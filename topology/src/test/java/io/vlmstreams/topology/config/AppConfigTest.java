@@ -1,6 +1,7 @@
 package io.vlmstreams.topology.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -75,21 +76,47 @@ class AppConfigTest {
                 "pipeline.p.prompt", "Describe."));
         AppConfig defaults = AppConfig.from(ConfigSource.of(settings));
         assertThat(defaults.model().maxBatchMemoryMb()).isZero();
-        assertThat(defaults.model().faultInjectEventIds()).isEmpty();
         assertThat(defaults.model().cpuArena()).isTrue();
         assertThat(defaults.model().memoryPattern()).isFalse();
         assertThat(defaults.pipelines().get(0).maxPromptChars()).isEqualTo(PipelineConfig.DEFAULT_MAX_PROMPT_CHARS);
 
-        settings.putAll(Map.of("engine.max.batch.memory.mb", "2048", "engine.fault.inject.event-ids", "a, b",
+        settings.putAll(Map.of("engine.max.batch.memory.mb", "2048",
                 "pipeline.p.max.prompt.chars", "300", "engine.cpu.arena", "false", "engine.memory.pattern", "true"));
         AppConfig set = AppConfig.from(ConfigSource.of(settings));
         assertThat(set.model().maxBatchMemoryMb()).isEqualTo(2048);
-        assertThat(set.model().faultInjectEventIds()).containsExactlyInAnyOrder("a", "b");
         assertThat(set.model().cpuArena()).isFalse();
         assertThat(set.model().memoryPattern()).isTrue();
         assertThat(set.pipelines().get(0).maxPromptChars()).isEqualTo(300);
-        assertThat(set.kafkaSettings()).doesNotContainKeys("engine.max.batch.memory.mb", "engine.fault.inject.event-ids",
+        assertThat(set.kafkaSettings()).doesNotContainKeys("engine.max.batch.memory.mb",
                 "engine.cpu.arena", "engine.memory.pattern");
+    }
+
+    @Test
+    void theCommandLinesEngineDefaultsAreTheApplications() {
+        Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", "b:9092", "schema.registry.url", "mock://x",
+                "model.dir", "/m", "pipelines", "p", "pipeline.p.input.topics", "in", "pipeline.p.output.topic", "out",
+                "pipeline.p.prompt", "Describe."));
+        ModelConfig shared = ModelConfig.defaults(Path.of("/m"));
+        assertThat(shared).isEqualTo(AppConfig.from(ConfigSource.of(settings)).model());
+        assertThat(shared.provider()).isEqualTo("auto");
+        assertThat(shared.intraOpThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(shared.interOpThreads()).isEqualTo(1);
+    }
+
+    @Test
+    void pipelineBatchKeysDefaultToTheApplicationsAndMayOverrideThem() {
+        Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", "b:9092", "schema.registry.url", "mock://x",
+                "model.dir", "/m", "pipelines", "a,b", "pipeline.a.input.topics", "a.in", "pipeline.a.output.topic", "out",
+                "pipeline.a.prompt", "Describe.", "pipeline.b.input.topics", "b.in", "pipeline.b.output.topic", "out",
+                "pipeline.b.prompt", "Describe."));
+        settings.putAll(Map.of("batch.max.size", "3", "batch.reference.image.tokens", "99", "pipeline.b.batch.max.size", "5"));
+        AppConfig config = AppConfig.from(ConfigSource.of(settings));
+        assertThat(config.pipelines().get(0).batch()).isEqualTo(new BatchConfig(3, 8192, Duration.ofMillis(100), 99));
+        assertThat(config.pipelines().get(1).batch()).isEqualTo(new BatchConfig(5, 8192, Duration.ofMillis(100), 99));
+        assertError(settings, "pipeline.b.batch.max.size", "0", "pipeline.b.batch.max.size");
+        assertError(settings, "pipeline.a.top.p", "NaN", "pipeline.a.top.p");
+        assertError(settings, "pipelines", "a,b,a", "pipelines");
+        assertError(settings, "pipeline.a.input.topics", "b.in", "pipeline.b.input.topics");
     }
 
     private static void assertError(Map<String, String> base, String key, String value, String named) {

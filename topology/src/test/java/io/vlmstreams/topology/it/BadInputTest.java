@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -79,9 +80,8 @@ class BadInputTest {
         Map<String, String> settings = TestApp.baseSettings(kafka, registry.clientConfigs(), temp.resolve("state"), "bad-input-test");
         settings.putAll(Map.of("dead.letter.topic", DLQ, "pipelines", "p", "batch.max.size", "4", "batch.linger.ms", "30",
                 "pipeline.p.input.topics", IN, "pipeline.p.output.topic", OUT, "pipeline.p.prompt", "Describe this image.",
-                "pipeline.p.max.new.tokens", "3", "pipeline.p.max.prompt.chars", String.valueOf(MAX_PROMPT_CHARS),
-                "engine.fault.inject.event-ids", "inference-fault,batch-fault"));
-        app = TestApp.start(settings);
+                "pipeline.p.max.new.tokens", "3", "pipeline.p.max.prompt.chars", String.valueOf(MAX_PROMPT_CHARS)));
+        app = TestApp.start(settings, engine -> new FailingEventsEngine(engine, Set.of("inference-fault", "batch-fault")));
         io = new KafkaIo(kafka.clientProperties(), registry.url());
         producer = new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer());
         reader = new CommittedReader(kafka.clientProperties(), registry.url(), OUT, DLQ);

@@ -3,6 +3,7 @@ package io.vlmstreams.topology.it;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
 import io.vlmstreams.devstack.kafka.EmbeddedKafkaCluster;
@@ -34,8 +35,13 @@ public final class TestApp {
 
     /** Opens the engine and starts the application; the caller closes it. */
     public static StreamsApp start(Map<String, String> settings) {
+        return start(settings, UnaryOperator.identity());
+    }
+
+    /** Opens the engine, wraps it in {@code decorate} (a test seam around the real engine) and starts the application. */
+    public static StreamsApp start(Map<String, String> settings, UnaryOperator<InferenceEngine> decorate) {
         AppConfig config = AppConfig.from(ConfigSource.of(settings));
-        InferenceEngine engine = EngineLoader.open(config.model());
+        InferenceEngine engine = decorate.apply(EngineLoader.open(config.model()));
         StreamsApp app;
         try {
             app = new StreamsApp(config, engine);

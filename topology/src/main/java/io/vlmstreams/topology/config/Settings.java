@@ -1,0 +1,325 @@
+package io.vlmstreams.topology.config;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.vlmstreams.inference.onnx.ExecutionProvider;
+import io.vlmstreams.inference.onnx.RuntimeConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.ConfigKey;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.NonEmptyString;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef.Validator;
+import org.apache.kafka.common.config.ConfigDef.Width;
+
+/**
+ * Every vlm-streams setting, defined once on Kafka's {@link ConfigDef}: its name, type, default,
+ * validation and documentation. The config records read their values from what these definitions
+ * parse, the README's configuration reference is rendered from them ({@link SettingsDoc}), the
+ * environment-variable table is built from them ({@link EnvironmentVariables}) and the command line
+ * takes its engine defaults from them ({@link ModelConfig#defaults}).
+ *
+ * <p>{@link #APP} holds the application-level keys (one {@link ConfigDef} per README section, joined);
+ * {@link #PIPELINE} holds the per-pipeline keys as suffixes, applied to each {@code pipeline.<name>.}
+ * prefix by {@link #pipeline(String, Map)}.
+ */
+public final class Settings {
+
+    /** README sections, in order; each is a {@link ConfigDef} group. */
+    static final String APPLICATION_GROUP = "Application";
+    static final String MODEL_GROUP = "Model and engine";
+    static final String BATCH_GROUP = "Batching";
+    static final String PIPELINE_GROUP = "Pipelines";
+    static final String FETCH_GROUP = "Fetching images by reference";
+
+    /**
+     * How a default reads in the reference where the value itself would mislead (computed, or
+     * machine-specific), by group and key: a batching key is both an application and a pipeline key.
+     */
+    private static final Map<String, String> DEFAULT_TEXT = new HashMap<>();
+
+    // ---- application ----
+    public static final String APPLICATION_ID = "application.id";
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String STATE_DIR = "state.dir";
+    public static final String PIPELINES = "pipelines";
+    public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
+    public static final String DEAD_LETTER_MAX_VALUE_BYTES = "dead.letter.max.value.bytes";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String STORE_CHANGELOG_MAX_MESSAGE_BYTES = "store.changelog.max.message.bytes";
+
+    // ---- model and engine ----
+    public static final String MODEL_DIR = "model.dir";
+    public static final String MODEL_DTYPE = "model.dtype";
+    public static final String ENGINE_PROVIDER = "engine.provider";
+    public static final String ENGINE_DEVICE_ID = "engine.device.id";
+    public static final String ENGINE_INTRA_OP_THREADS = "engine.intra.op.threads";
+    public static final String ENGINE_INTER_OP_THREADS = "engine.inter.op.threads";
+    public static final String ENGINE_MAX_BATCH_SIZE = "engine.max.batch.size";
+    public static final String ENGINE_MAX_BATCH_MEMORY_MB = "engine.max.batch.memory.mb";
+    public static final String ENGINE_SPIN_WAIT = "engine.spin.wait";
+    public static final String ENGINE_CPU_ARENA = "engine.cpu.arena";
+    public static final String ENGINE_MEMORY_PATTERN = "engine.memory.pattern";
+
+    // ---- batching (application level; each is also a pipeline suffix) ----
+    public static final String BATCH_MAX_SIZE = "batch.max.size";
+    public static final String BATCH_MAX_IMAGE_TOKENS = "batch.max.image.tokens";
+    public static final String BATCH_LINGER_MS = "batch.linger.ms";
+    public static final String BATCH_REFERENCE_IMAGE_TOKENS = "batch.reference.image.tokens";
+
+    // ---- fetching ----
+    public static final String FETCH_ALLOWED_SCHEMES = "fetch.allowed.schemes";
+    public static final String FETCH_ALLOWED_HOSTS = "fetch.allowed.hosts";
+    public static final String FETCH_ALLOW_PRIVATE_ADDRESSES = "fetch.allow.private.addresses";
+    public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
+    public static final String FETCH_CONNECT_TIMEOUT_MS = "fetch.connect.timeout.ms";
+    public static final String FETCH_TIMEOUT_MS = "fetch.timeout.ms";
+    public static final String FETCH_MAX_REDIRECTS = "fetch.max.redirects";
+
+    // ---- pipeline suffixes, after pipeline.<name>. ----
+    public static final String PIPELINE_PREFIX = "pipeline.";
+    public static final String INPUT_TOPICS = "input.topics";
+    public static final String OUTPUT_TOPIC = "output.topic";
+    public static final String MODE = "mode";
+    public static final String PROMPT = "prompt";
+    public static final String LABELS = "labels";
+    public static final String MAX_NEW_TOKENS = "max.new.tokens";
+    public static final String TEMPERATURE = "temperature";
+    public static final String TOP_K = "top.k";
+    public static final String TOP_P = "top.p";
+    public static final String MIN_P = "min.p";
+    public static final String REPETITION_PENALTY = "repetition.penalty";
+    public static final String MIN_IMAGE_TOKENS = "min.image.tokens";
+    public static final String MAX_IMAGE_TOKENS = "max.image.tokens";
+    public static final String MAX_PROMPT_CHARS = "max.prompt.chars";
+
+    private static final int MAX_MILLIS = 600_000;
+
+    static final ConfigDef APPLICATION = new ConfigDef();
+    static {
+        define(APPLICATION, APPLICATION_GROUP, APPLICATION_ID, Type.STRING, "vlm-streams", null, new NonEmptyString(),
+                "Kafka Streams application id: consumer group, transactional id prefix and internal topic prefix. "
+                        + "Instances with the same id share the work.");
+        define(APPLICATION, APPLICATION_GROUP, BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null,
+                new NonEmptyString(), "Kafka brokers.");
+        define(APPLICATION, APPLICATION_GROUP, SCHEMA_REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null,
+                new NonEmptyString(), "Confluent-compatible schema registry (`http(s)://...`; `mock://scope` for tests).");
+        define(APPLICATION, APPLICATION_GROUP, STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/vlm-streams",
+                "`<tmp>/vlm-streams`", new NonEmptyString(),
+                "Kafka Streams state directory (the pending-request stores). Give it a persistent volume.");
+        define(APPLICATION, APPLICATION_GROUP, PIPELINES, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, null,
+                Validators.pipelineNames(),
+                "Comma-separated pipeline names (letters, digits, `_`, `-`; case matters); each has the "
+                        + "`pipeline.<name>.*` keys below.");
+        define(APPLICATION, APPLICATION_GROUP, DEAD_LETTER_TOPIC, Type.STRING, null, "`<application.id>.dead-letters`",
+                null, "Where records that cannot be answered go, with a reason.");
+        define(APPLICATION, APPLICATION_GROUP, DEAD_LETTER_MAX_VALUE_BYTES, Type.INT, 64 * 1024, null,
+                Range.between(0, 64 << 20), "The original record value is kept in the dead letter up to this size.");
+        define(APPLICATION, APPLICATION_GROUP, METRICS_PORT, Type.INT, 9404, null, Range.between(0, 65_535),
+                "Port of `/metrics`, `/health/live`, `/health/ready` (0: a free port).");
+        define(APPLICATION, APPLICATION_GROUP, SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, null, Range.between(1, MAX_MILLIS),
+                "How long a stop waits for Streams to finish its current batch and commit.");
+        define(APPLICATION, APPLICATION_GROUP, STORE_CHANGELOG_MAX_MESSAGE_BYTES, Type.INT, 16 << 20, null,
+                Range.between(1 << 20, Integer.MAX_VALUE),
+                "`max.message.bytes` of the pending-request changelog topics (and the Streams producer's "
+                        + "`max.request.size`): inline images travel through them.");
+    }
+
+    static final ConfigDef MODEL = new ConfigDef();
+    static {
+        define(MODEL, MODEL_GROUP, MODEL_DIR, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
+                "ONNX model folder (onnx-community layout: `onnx/vision_encoder*.onnx`, `embed_tokens*`, "
+                        + "`decoder_model_merged*`, tokenizer and configs).");
+        define(MODEL, MODEL_GROUP, MODEL_DTYPE, Type.STRING, "fp32", null, new NonEmptyString(),
+                "Graph variant by file suffix: `fp32`, `fp16`, `q8`, `q4`, ...");
+        String[] providers = Arrays.stream(ExecutionProvider.values()).map(p -> p.name().toLowerCase(Locale.ROOT))
+                .toArray(String[]::new);
+        define(MODEL, MODEL_GROUP, ENGINE_PROVIDER, Type.STRING, ExecutionProvider.AUTO.name().toLowerCase(Locale.ROOT), null,
+                ValidString.in(providers),
+                "`auto` (CUDA when usable, else CPU), `cpu`, `cuda` or `tensorrt` (each falls back, logging why).");
+        define(MODEL, MODEL_GROUP, ENGINE_DEVICE_ID, Type.INT, 0, null, Range.between(0, 64), "CUDA device ordinal.");
+        define(MODEL, MODEL_GROUP, ENGINE_INTRA_OP_THREADS, Type.INT, Runtime.getRuntime().availableProcessors(),
+                "cores the JVM sees", Range.between(0, 1024),
+                "ONNX Runtime threads inside one operator (0: ORT's own choice, which may count the host's cores in "
+                        + "a CPU-limited container).");
+        define(MODEL, MODEL_GROUP, ENGINE_INTER_OP_THREADS, Type.INT, 1, null, Range.between(0, 1024),
+                "ONNX Runtime threads across operators (0: ORT's own choice). The graphs are sequential chains: a "
+                        + "second pool would only contend with the first.");
+        define(MODEL, MODEL_GROUP, ENGINE_MAX_BATCH_SIZE, Type.INT, 8, null, Range.between(1, 4096),
+                "Most sequences the model works on at once: a model batch and the running decode batch that batches "
+                        + "from every pipeline and stream thread join between steps. Raise it on a GPU.");
+        define(MODEL, MODEL_GROUP, ENGINE_MAX_BATCH_MEMORY_MB, Type.INT, 0, null, Range.between(0, 1 << 24),
+                "Working-memory budget of one model batch in MB; a batch estimated above it is split before it runs "
+                        + "(0: no budget).");
+        define(MODEL, MODEL_GROUP, ENGINE_SPIN_WAIT, Type.BOOLEAN, true, null, null,
+                "ONNX Runtime's idle threads spin between operators (its default); `false` makes them sleep "
+                        + "(measured ~2x slower on 2 shared cores; see docs/performance.md).");
+        define(MODEL, MODEL_GROUP, ENGINE_CPU_ARENA, Type.BOOLEAN, RuntimeConfig.DEFAULT_CPU_ARENA, null, null,
+                "ONNX Runtime's CPU memory arena: faster allocation, but RSS keeps the largest batch's peak; off "
+                        + "trades 3-4x slower vision encoding for RSS that falls after a peak.");
+        define(MODEL, MODEL_GROUP, ENGINE_MEMORY_PATTERN, Type.BOOLEAN, RuntimeConfig.DEFAULT_MEMORY_PATTERN, null, null,
+                "ONNX Runtime's memory pattern planning per input shape (it keeps an extra block per shape in the "
+                        + "arena).");
+    }
+
+    static final ConfigDef BATCH = new ConfigDef();
+    static {
+        define(BATCH, BATCH_GROUP, BATCH_MAX_SIZE, Type.INT, 8, null, Range.between(1, 4096),
+                "A batch runs when this many requests are pending.");
+        define(BATCH, BATCH_GROUP, BATCH_MAX_IMAGE_TOKENS, Type.INT, 8192, null, Range.between(1, Integer.MAX_VALUE),
+                "... or when their estimated image tokens reach this budget (8 requests of up to 1,024; a tiled photo "
+                        + "is up to 2,816). Long and short prompts prefill apart and decode together, so this bounds "
+                        + "the encoder's and the prefill's work per batch, not padding.");
+        define(BATCH, BATCH_GROUP, BATCH_LINGER_MS, Type.LONG, 100L, null, Range.between(1, MAX_MILLIS),
+                "... or when the oldest pending request has waited this long (wall clock).");
+        define(BATCH, BATCH_GROUP, BATCH_REFERENCE_IMAGE_TOKENS, Type.INT, 256, null, Range.between(1, Integer.MAX_VALUE),
+                "Image tokens assumed for an image by reference (its bytes are fetched only when its batch runs).");
+    }
+
+    static final ConfigDef FETCH = new ConfigDef();
+    static {
+        define(FETCH, FETCH_GROUP, FETCH_ALLOWED_SCHEMES, Type.LIST, List.of("http", "https"), null,
+                Validators.listOf("http", "https"),
+                "Only these schemes are fetched (http and https are the only ones possible).");
+        define(FETCH, FETCH_GROUP, FETCH_ALLOWED_HOSTS, Type.LIST, List.of(), "(any public host)", null,
+                "Allowlist: exact names or `*.example.com` patterns.");
+        define(FETCH, FETCH_GROUP, FETCH_ALLOW_PRIVATE_ADDRESSES, Type.BOOLEAN, false, null, null,
+                "`false` refuses loopback, private, link-local (incl. `169.254.169.254`) and multicast addresses, "
+                        + "checked after DNS resolution.");
+        define(FETCH, FETCH_GROUP, FETCH_MAX_BYTES, Type.LONG, 20L << 20, null, Range.between(1L, 1L << 31),
+                "Largest image fetched.");
+        define(FETCH, FETCH_GROUP, FETCH_CONNECT_TIMEOUT_MS, Type.LONG, 5_000L, null, Range.between(1, MAX_MILLIS),
+                "Connect time limit.");
+        define(FETCH, FETCH_GROUP, FETCH_TIMEOUT_MS, Type.LONG, 15_000L, null, Range.between(1, MAX_MILLIS),
+                "Total time limit of one fetch.");
+        define(FETCH, FETCH_GROUP, FETCH_MAX_REDIRECTS, Type.INT, 3, null, Range.between(0, 20),
+                "Redirects followed, each target checked again.");
+    }
+
+    /** Every application-level key (not the per-pipeline ones). */
+    public static final ConfigDef APP = join(APPLICATION, MODEL, BATCH, FETCH);
+
+    /** The per-pipeline keys, as suffixes of {@code pipeline.<name>.}. */
+    public static final ConfigDef PIPELINE = new ConfigDef();
+    static {
+        define(PIPELINE, PIPELINE_GROUP, INPUT_TOPICS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, null, Validators.nonEmptyList(),
+                "Comma-separated input topics of `ImageEvent`s; a topic belongs to one pipeline.");
+        define(PIPELINE, PIPELINE_GROUP, OUTPUT_TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
+                "Topic of `Answer`s.");
+        define(PIPELINE, PIPELINE_GROUP, MODE, Type.STRING, "generate", null, ValidString.in("generate", "classify"),
+                "`generate` (free text) or `classify` (score `labels`).");
+        define(PIPELINE, PIPELINE_GROUP, PROMPT, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
+                "The question asked about every image (an event's own `prompt` wins).");
+        define(PIPELINE, PIPELINE_GROUP, LABELS, Type.LIST, List.of(), null, null,
+                "Classify mode: at least two comma-separated labels.");
+        define(PIPELINE, PIPELINE_GROUP, MAX_NEW_TOKENS, Type.INT, 64, null, Range.between(1, 32_768),
+                "Most tokens generated per answer.");
+        define(PIPELINE, PIPELINE_GROUP, TEMPERATURE, Type.DOUBLE, 0.0, null, Validators.decimal(0, true, 100, true),
+                "Sampling temperature; 0 is greedy. Sampling is seeded from the event id, so a replay gives the same "
+                        + "answer.");
+        define(PIPELINE, PIPELINE_GROUP, TOP_K, Type.INT, 0, null, Range.between(0, 1_000_000),
+                "Top-k sampling filter (0 disables it).");
+        define(PIPELINE, PIPELINE_GROUP, TOP_P, Type.DOUBLE, 1.0, null, Validators.decimal(0, false, 1, true),
+                "Nucleus sampling filter (1.0 disables it).");
+        define(PIPELINE, PIPELINE_GROUP, MIN_P, Type.DOUBLE, 0.0, null, Validators.decimal(0, true, 1, false),
+                "Min-p sampling filter (0.0 disables it).");
+        define(PIPELINE, PIPELINE_GROUP, REPETITION_PENALTY, Type.DOUBLE, 1.0, null, Validators.decimal(0, false, 100, true),
+                "transformers-style repetition penalty (1.0 disables it).");
+        define(PIPELINE, PIPELINE_GROUP, MIN_IMAGE_TOKENS, Type.INT, null, "model's",
+                Validators.nullOr(Range.between(1, 1 << 20)),
+                "Least image tokens per tile (the model's preprocessing default when unset).");
+        define(PIPELINE, PIPELINE_GROUP, MAX_IMAGE_TOKENS, Type.INT, null, "model's",
+                Validators.nullOr(Range.between(1, 1 << 20)),
+                "Most image tokens per tile (the model's preprocessing default when unset).");
+        define(PIPELINE, PIPELINE_GROUP, MAX_PROMPT_CHARS, Type.INT, 4096, null, Range.between(1, 1 << 20),
+                "Longest prompt an event may carry; a longer one is an invalid request (prompt tokens cost memory and "
+                        + "time in every batch it joins).");
+        // The batching keys again, per pipeline: same type and rule, and by default the application-level value.
+        for (ConfigKey batch : BATCH.configKeys().values()) {
+            define(PIPELINE, PIPELINE_GROUP, batch.name, batch.type, null, "`" + batch.name + "`",
+                    Validators.nullOr(batch.validator), "This pipeline's `" + batch.name + "`.");
+        }
+    }
+
+    /**
+     * Variables a {@code VLM_} name may have without being a setting: the launcher's and the logger's.
+     * Name -> what reads it.
+     */
+    public static final Map<String, String> LAUNCHER_VARIABLES = launcherVariables();
+
+    /** Kafka's own keys that vlm-streams also reads or defaults; they still reach every Kafka client. */
+    static final Set<String> PASSED_TO_KAFKA = Set.of(APPLICATION_ID, BOOTSTRAP_SERVERS, STATE_DIR);
+
+    private Settings() {
+    }
+
+    /** The prefix of pipeline {@code name}'s keys. */
+    public static String pipelinePrefix(String name) {
+        return PIPELINE_PREFIX + name + ".";
+    }
+
+    /**
+     * {@link #PIPELINE} applied to pipeline {@code name}: every suffix under {@code pipeline.<name>.}, so
+     * errors name the full key, with the batching keys defaulting to the application-level values in
+     * {@code app} (parsed by {@link #APP}).
+     */
+    static ConfigDef pipeline(String name, Map<String, Object> app) {
+        ConfigDef def = new ConfigDef();
+        for (ConfigKey k : PIPELINE.configKeys().values()) {
+            Object defaultValue = BATCH.names().contains(k.name) ? app.get(k.name) : k.defaultValue;
+            def.define(new ConfigKey(pipelinePrefix(name) + k.name, k.type, defaultValue, k.validator, k.importance,
+                    k.documentation, k.group, k.orderInGroup, k.width, k.displayName, k.dependents, k.recommender, false));
+        }
+        return def;
+    }
+
+    /** How the reference shows the default of {@code key}: the value, "(required)", or a description. */
+    static String defaultText(ConfigKey key) {
+        String text = DEFAULT_TEXT.get(key.group + "/" + key.name);
+        if (text != null) {
+            return text;
+        }
+        if (ConfigDef.NO_DEFAULT_VALUE.equals(key.defaultValue)) {
+            return "(required)";
+        }
+        if (key.defaultValue == null || key.defaultValue instanceof List<?> l && l.isEmpty()) {
+            return "";
+        }
+        return "`" + ConfigDef.convertToString(key.defaultValue, key.type) + "`";
+    }
+
+    private static void define(ConfigDef def, String group, String name, Type type, Object defaultValue,
+                               String defaultText, Validator validator, String doc) {
+        Importance importance = ConfigDef.NO_DEFAULT_VALUE.equals(defaultValue) ? Importance.HIGH : Importance.MEDIUM;
+        def.define(name, type, defaultValue, validator, importance, doc, group, def.configKeys().size(), Width.MEDIUM, name);
+        if (defaultText != null) {
+            DEFAULT_TEXT.put(group + "/" + name, defaultText);
+        }
+    }
+
+    private static ConfigDef join(ConfigDef... defs) {
+        ConfigDef all = new ConfigDef();
+        for (ConfigDef def : defs) {
+            def.configKeys().values().forEach(all::define);
+        }
+        return all;
+    }
+
+    private static Map<String, String> launcherVariables() {
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("VLM_JAVA_OPTS", "JVM options of `./vlm-streams` (default `-XX:MaxRAMPercentage=60`).");
+        vars.put("VLM_MVN_ARGS", "Extra Maven arguments when `./vlm-streams` builds itself (e.g. `-Pcpu`).");
+        vars.put("VLM_LOG_LEVEL", "Log level of the `io.vlmstreams` loggers (default `INFO`; `DEBUG` adds a line per batch).");
+        return java.util.Collections.unmodifiableMap(vars);
+    }
+}
