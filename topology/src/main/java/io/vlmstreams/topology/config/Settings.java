@@ -207,10 +207,10 @@ public final class Settings {
     }
 
     /** Every application-level key (not the per-pipeline ones). */
-    public static final ConfigDef APP = join(APPLICATION, MODEL, BATCH, FETCH);
+    static final ConfigDef APP = join(APPLICATION, MODEL, BATCH, FETCH);
 
     /** The per-pipeline keys, as suffixes of {@code pipeline.<name>.}. */
-    public static final ConfigDef PIPELINE = new ConfigDef();
+    static final ConfigDef PIPELINE = new ConfigDef();
     static {
         define(PIPELINE, PIPELINE_GROUP, INPUT_TOPICS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, null, Validators.nonEmptyList(),
                 "Comma-separated input topics of `ImageEvent`s; a topic belongs to one pipeline.");
