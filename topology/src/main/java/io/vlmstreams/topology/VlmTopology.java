@@ -18,6 +18,7 @@ import io.vlmstreams.topology.processor.BatchingProcessor;
 import io.vlmstreams.topology.processor.DeadLetters;
 import io.vlmstreams.topology.processor.PendingRequestSerde;
 import io.vlmstreams.topology.processor.RecordDecoder;
+import io.vlmstreams.topology.processor.RecordIntake;
 import io.vlmstreams.topology.processor.RequestBuilder;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -64,10 +65,11 @@ public final class VlmTopology {
             String store = storeName(p);
             RequestBuilder requests = new RequestBuilder(p);
             DeadLetters letters = new DeadLetters(p.name(), config.deadLetterMaxValueBytes());
-            BatchExecutor executor = new BatchExecutor(engine, decoder, fetcher, requests,
-                    new AnswerMapper(p.name(), engine.modelId()), letters);
+            RecordIntake intake = new RecordIntake(decoder, requests, engine, p.batch());
+            BatchExecutor executor = new BatchExecutor(engine, fetcher, requests, new AnswerMapper(p.name(), engine.modelId()),
+                    letters);
             BatchingProcessor.Wiring wiring = new BatchingProcessor.Wiring(store, answerSink, deadLetterSink, p.batch(),
-                    engine, decoder, requests, executor, letters, metrics.pipeline(p.name()));
+                    intake, executor, letters, metrics.pipeline(p.name()));
 
             topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     p.inputTopics().toArray(String[]::new));

@@ -3,7 +3,6 @@ package io.vlmstreams.topology;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
 import io.vlmstreams.inference.engine.InferenceException;
@@ -22,14 +21,14 @@ public final class ScriptedEngine implements InferenceEngine {
     /** The request ids of each batch, in the order the batches ran. */
     public final List<List<String>> batches = new ArrayList<>();
 
-    @Override
-    public CompletableFuture<InferenceResult> submit(InferenceRequest request) {
-        throw new UnsupportedOperationException("the topology runs batches");
-    }
+    /** Every request given to {@link #estimateImageTokens}, then to {@link #runBatch}, in call order. */
+    public final List<InferenceRequest> estimated = new ArrayList<>();
+    public final List<InferenceRequest> ran = new ArrayList<>();
 
     @Override
     public synchronized List<Outcome> runBatch(List<InferenceRequest> requests) {
         batches.add(requests.stream().map(InferenceRequest::requestId).toList());
+        ran.addAll(requests);
         List<Outcome> out = new ArrayList<>();
         for (InferenceRequest r : requests) {
             if (new String(r.imageBytes(), StandardCharsets.ISO_8859_1).startsWith("BAD")) {
@@ -46,7 +45,8 @@ public final class ScriptedEngine implements InferenceEngine {
     }
 
     @Override
-    public int estimateImageTokens(InferenceRequest request) {
+    public synchronized int estimateImageTokens(InferenceRequest request) {
+        estimated.add(request);
         return request.imageBytes().length;
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * instead fails, once, the first continuous decode step that carries request ID, which exercises
  * the rerun of every batch on board. Off unless ids are configured.
  */
-final class BatchFaults {
+final class BatchFaults implements ModelHooks {
 
     /** Prefix of an id whose request fails one decode step instead of its batch. */
     static final String DECODE_PREFIX = "decode:";
@@ -40,7 +40,8 @@ final class BatchFaults {
     }
 
     /** Throws {@link InjectedFault} when {@code batch} holds a request configured to fail. */
-    void beforeModel(List<PreparedRequest> batch) {
+    @Override
+    public void beforeModel(List<PreparedRequest> batch) {
         if (failingRequestIds.isEmpty()) {
             return;
         }
@@ -52,7 +53,8 @@ final class BatchFaults {
     }
 
     /** Throws {@link InjectedFault}, once per configured id, when a decode step carries that request. */
-    void beforeDecodeStep(List<PreparedRequest> decoding) {
+    @Override
+    public void beforeDecodeStep(List<PreparedRequest> decoding) {
         if (failOnceInDecode.isEmpty()) {
             return;
         }

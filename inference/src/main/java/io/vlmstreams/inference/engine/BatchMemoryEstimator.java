@@ -24,7 +24,8 @@ import java.util.List;
  *       states and MLP plus {@code tiles x visionHeads x patches^2} for the attention scores, which
  *       dominate for large images (many tiles of up to 1024 patches).</li>
  * </ul>
- * A batch of {@code n} rows costs {@code n} times the largest row (padding makes the rows equal).
+ * A batch of {@code n} rows costs {@code n} times the largest row (padding makes the rows equal):
+ * {@link BatchPolicy.Load#memoryBytes()}.
  */
 public final class BatchMemoryEstimator {
 
@@ -48,17 +49,22 @@ public final class BatchMemoryEstimator {
 
     /** Estimated bytes of one model batch made of {@code batch}. */
     public long bytes(List<PreparedRequest> batch) {
-        long longest = 0;
-        long vision = 0;
-        for (PreparedRequest p : batch) {
-            longest = Math.max(longest, p.promptIds().length + newTokens(p));
-            long patches = p.image().maxPatches();
-            vision = Math.max(vision, p.image().tiles() * (patches * 4 * visionHidden + visionHeads * patches * patches));
-        }
-        long kv = 2 * layers * hidden * longest;
-        long activations = longest * (4 * hidden + vocab);
-        long prefillAttention = 2 * heads * longest * longest;
-        return batch.size() * (kv + activations + prefillAttention + vision) * bytesPerValue;
+        return BatchPolicy.Load.of(batch.stream().map(this::cost).toList()).memoryBytes();
+    }
+
+    /**
+     * What {@code p} costs a model batch: its image tokens and its row's memory alone. The decoder
+     * part grows with the sequence length, so the largest member's is that of the longest sequence.
+     */
+    public BatchPolicy.Cost cost(PreparedRequest p) {
+        long length = p.promptIds().length + newTokens(p);
+        long kv = 2 * layers * hidden * length;
+        long activations = length * (4 * hidden + vocab);
+        long prefillAttention = 2 * heads * length * length;
+        long patches = p.image().maxPatches();
+        long vision = p.image().tiles() * (patches * 4 * visionHidden + visionHeads * patches * patches);
+        return new BatchPolicy.Cost(p.imageTokens(), (kv + activations + prefillAttention) * bytesPerValue,
+                vision * bytesPerValue);
     }
 
     private static long newTokens(PreparedRequest p) {

@@ -19,7 +19,8 @@ import java.util.function.Function;
  * Runs one model batch of prepared requests: the vision encoder once, then generation for the
  * GENERATE requests and label scoring for the CLASSIFY ones. When the batch fails inside ONNX
  * Runtime it is split in halves and retried ({@link SplitRetry}), down to the single request that
- * fails, so one bad request never fails its batch-mates. Not thread-safe: the engine runs one batch at a time.
+ * fails, so one bad request never fails its batch-mates. {@link DecodeScheduler} uses its parts
+ * ({@link #start}, {@link #finish}) to run batches continuously. Not thread-safe: only the model thread runs it.
  */
 final class BatchRunner {
 
@@ -31,16 +32,11 @@ final class BatchRunner {
     private final long[] stopTokenIds;
     private final Function<long[], String> detokenize;
     private final EngineStats stats;
-    private final BatchFaults faults;
+    private final ModelHooks hooks;
 
     BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, long[] stopTokenIds,
-                Function<long[], String> detokenize, EngineStats stats) {
-        this(encoder, generator, classifier, stopTokenIds, detokenize, stats, new BatchFaults(java.util.Set.of()));
-    }
-
-    BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, long[] stopTokenIds,
-                Function<long[], String> detokenize, EngineStats stats, BatchFaults faults) {
-        this.faults = faults;
+                Function<long[], String> detokenize, EngineStats stats, ModelHooks hooks) {
+        this.hooks = hooks;
         this.encoder = encoder;
         this.generator = generator;
         this.classifier = classifier;
@@ -92,16 +88,12 @@ final class BatchRunner {
             prefill = t.prefillNanos();
             decode = t.decodeNanos();
             promptTokens = t.prefillTokens();
+            stats.decoded(t.decodeSteps(), t.decodeTokens());
             for (int k = 0; k < s.generating().size(); k++) {
                 outputs[s.generating().get(k)] = r.outputs().get(k);
             }
         }
         return finish(batch, queuedNanos, s, outputs, prefill, decode, promptTokens);
-    }
-
-    /** Test seam: called before each continuous decode step with the requests it carries. */
-    void beforeDecodeStep(List<PreparedRequest> decoding) {
-        faults.beforeDecodeStep(decoding);
     }
 
     /**
@@ -113,7 +105,7 @@ final class BatchRunner {
                    long classifyNanos, long classifyPromptTokens) { }
 
     Started start(List<PreparedRequest> batch) {
-        faults.beforeModel(batch);
+        hooks.beforeModel(batch);
         long t0 = System.nanoTime();
         List<ProcessedImage> images = new ArrayList<>();
         for (PreparedRequest p : batch) {

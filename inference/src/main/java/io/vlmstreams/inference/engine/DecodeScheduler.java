@@ -12,23 +12,25 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Continuous batching across callers. One model thread owns a single running decode batch; model
- * batches from any caller (the Streams tasks of every stream thread and pipeline, the submit
- * worker) join it between decoder steps: their images are encoded, their prompts prefilled in
- * groups of bounded padding, and their rows merged into the running caches, while sequences that
- * finish leave at every step. A batch's outcomes complete when its last sequence is done, so a
- * short batch that arrives while a long one decodes is answered first, and a decode step costs the
- * same weight reads for all the rows it carries.
+ * batches from any caller (the Streams tasks of every stream thread and pipeline) join it between
+ * decoder steps: their images are encoded, their prompts prefilled in groups of bounded padding,
+ * and their rows merged into the running caches, while sequences that finish leave at every step.
+ * A batch's outcomes complete when its last sequence is done, so a short batch that arrives while a
+ * long one decodes is answered first, and a decode step costs the same weight reads for all the
+ * rows it carries.
  *
- * <p>Admission keeps the decode batch within {@code maxRows} sequences and the memory budget; a
- * batch that does not fit waits (first come, first served) until rows leave. When a batch fails in
- * the model its rows leave and it runs again on its own through {@link BatchRunner#run}, which
- * isolates the failing request; when a decoder step fails, every batch on board is rerun that way
- * (sampling is seeded per request, so a rerun gives the same tokens).
+ * <p>Admission is the engine's {@link BatchPolicy}: a waiting batch boards when it may join, whole,
+ * what is on board (the decode batch's rows); one that may not waits (first come, first served)
+ * until rows leave. With nothing on board the first waiting batch boards anyway (the engine cut it
+ * to fit alone). When a batch fails in the model its rows leave and it runs again on its own
+ * through {@link BatchRunner#run}, which isolates the failing request; when a decoder step fails,
+ * every batch on board is rerun that way (sampling is seeded per request, so a rerun gives the same
+ * tokens).
  */
 final class DecodeScheduler implements AutoCloseable {
 
@@ -36,9 +38,11 @@ final class DecodeScheduler implements AutoCloseable {
 
     private final BatchRunner runner;
     private final Supplier<ContinuousBatch<Row>> batches;
-    private final int maxRows;
+    private final BatchPolicy policy;
+    private final Function<PreparedRequest, BatchPolicy.Cost> costs;
     private final double maxPaddingRatio;
-    private final Predicate<List<PreparedRequest>> fits;
+    private final ModelHooks hooks;
+    private final EngineStats stats;
     private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
     private final List<Job> onBoard = new ArrayList<>();
     private final Thread thread;
@@ -48,19 +52,20 @@ final class DecodeScheduler implements AutoCloseable {
 
     /**
      * @param batches a fresh, empty decode batch over the decoder session
-     * @param fits    whether requests decoding together fit the memory budget
+     * @param policy  which waiting batches may board (count and memory)
+     * @param costs   what a request costs a batch under {@code policy}
      * @param start   false leaves the model thread unstarted, for tests that drive {@link #cycle} themselves
      */
-    DecodeScheduler(BatchRunner runner, Supplier<ContinuousBatch<Row>> batches, int maxRows, double maxPaddingRatio,
-                    Predicate<List<PreparedRequest>> fits, boolean start) {
-        if (maxRows < 1) {
-            throw new IllegalArgumentException("maxRows must be positive, got " + maxRows);
-        }
+    DecodeScheduler(BatchRunner runner, Supplier<ContinuousBatch<Row>> batches, BatchPolicy policy,
+                    Function<PreparedRequest, BatchPolicy.Cost> costs, double maxPaddingRatio, ModelHooks hooks,
+                    EngineStats stats, boolean start) {
         this.runner = runner;
         this.batches = batches;
-        this.maxRows = maxRows;
+        this.policy = policy;
+        this.costs = costs;
         this.maxPaddingRatio = maxPaddingRatio;
-        this.fits = fits;
+        this.hooks = hooks;
+        this.stats = stats;
         this.batch = batches.get();
         this.thread = new Thread(this::loop, "vlm-model");
         this.thread.setDaemon(true);
@@ -75,6 +80,7 @@ final class DecodeScheduler implements AutoCloseable {
     /** A model batch from one caller, with what it has gathered so far. */
     static final class Job {
         final List<PreparedRequest> requests;
+        final List<BatchPolicy.Cost> costs;
         final long[] readyNanos;
         final long[] queuedNanos;
         final CompletableFuture<List<Outcome>> result = new CompletableFuture<>();
@@ -85,39 +91,34 @@ final class DecodeScheduler implements AutoCloseable {
         long decodeNanos;
         long promptTokens;
 
-        Job(List<PreparedRequest> requests, long[] readyNanos) {
+        Job(List<PreparedRequest> requests, List<BatchPolicy.Cost> costs, long[] readyNanos) {
             this.requests = List.copyOf(requests);
+            this.costs = List.copyOf(costs);
             this.readyNanos = readyNanos.clone();
             this.queuedNanos = new long[requests.size()];
             this.outputs = new GenerationOutput[requests.size()];
         }
-
-        int generating() {
-            int n = 0;
-            for (PreparedRequest p : requests) {
-                if (p.request().mode() == InferenceRequest.Mode.GENERATE) {
-                    n++;
-                }
-            }
-            return n;
-        }
     }
 
     /**
-     * Queues a model batch; the future completes with one outcome per request, in order.
+     * Queues a model batch; the future completes with one outcome per request, in order (also when
+     * the scheduler closes first: then every request fails as closed).
      *
      * @param readyNanos per request, the {@link System#nanoTime} at which it was ready for the model
      */
     CompletableFuture<List<Outcome>> submit(List<PreparedRequest> requests, long[] readyNanos) {
-        Job job = new Job(requests, readyNanos);
+        Job job = new Job(requests, requests.stream().map(costs).toList(), readyNanos);
         if (closed) {
             job.result.complete(closedOutcomes(job));
             return job.result;
         }
         queue.add(job);
+        // close() drains the queue after setting the flag: whichever of the two sees the job completes it
         if (closed && queue.remove(job)) {
             job.result.complete(closedOutcomes(job));
+            return job.result;
         }
+        hooks.queued(job.requests);
         return job.result;
     }
 
@@ -170,14 +171,11 @@ final class DecodeScheduler implements AutoCloseable {
     }
 
     private boolean admissible(Job job) {
-        if (batch.size() + job.generating() > maxRows) {
-            return false;
-        }
-        List<PreparedRequest> together = new ArrayList<>(job.requests);
+        List<BatchPolicy.Cost> decoding = new ArrayList<>();
         for (Row r : batch.keys()) {
-            together.add(r.job().requests.get(r.index()));
+            decoding.add(r.job().costs.get(r.index()));
         }
-        return fits.test(together);
+        return policy.admits(BatchPolicy.Load.of(decoding), job.costs);
     }
 
     /** Encodes, classifies and prefills a batch, its rows joining the decode batch. */
@@ -221,9 +219,10 @@ final class DecodeScheduler implements AutoCloseable {
             for (Row r : carried) {
                 decoding.add(r.job().requests.get(r.index()));
             }
-            runner.beforeDecodeStep(decoding);
+            hooks.beforeDecodeStep(decoding);
             finished = batch.step();
             this.rows = batch.size();
+            stats.decoded(1, carried.size());
         } catch (RuntimeException e) {
             List<Job> affected = new ArrayList<>(onBoard);
             batch.close();

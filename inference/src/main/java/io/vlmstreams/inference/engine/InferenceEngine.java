@@ -1,21 +1,28 @@
 package io.vlmstreams.inference.engine;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Answers image requests with LFM2-VL. Thread-safe: stream threads share one engine, which batches
- * what they submit. A request that fails yields a {@link Outcome.Failure}; it never fails the others.
+ * Answers image requests with LFM2-VL. Thread-safe: stream threads share one engine, and the
+ * batches they run concurrently may decode together. A request that fails yields an
+ * {@link Outcome.Failure}; it never fails the others.
  */
 public interface InferenceEngine extends AutoCloseable {
 
-    /** Queues one request; the future completes with its result or fails with an {@link InferenceException}. */
-    CompletableFuture<InferenceResult> submit(InferenceRequest request);
-
-    /** Runs the requests (as one or more model batches within the engine's limits) and returns one outcome each, in order. */
+    /**
+     * Runs the requests (as one or more model batches within the engine's {@link BatchPolicy}) and
+     * returns one outcome each, in order, once all are done.
+     */
     List<Outcome> runBatch(List<InferenceRequest> requests);
 
-    /** Image tokens the request will cost, from the image header alone; used to size batches by budget. */
+    /**
+     * Image tokens the request's image will cost the model, from its header alone, read the way the
+     * engine decodes it (same decoder, same EXIF orientation, same tiling); callers size their
+     * batches by it ({@link BatchPolicy#pipeline}).
+     *
+     * @throws InferenceException of the image's failure kind when its header cannot be read or is
+     *                            over the image limits (the request would fail the same way when run)
+     */
     int estimateImageTokens(InferenceRequest request);
 
     /** Identifier of the model that answers (folder name plus dtype variant). */

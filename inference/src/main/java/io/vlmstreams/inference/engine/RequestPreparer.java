@@ -10,14 +10,7 @@ import io.vlmstreams.inference.text.Prompt;
 import io.vlmstreams.inference.text.PromptBuilder;
 import io.vlmstreams.inference.text.TextTokenizer;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -66,27 +59,27 @@ final class RequestPreparer {
         return new PreparedRequest(request, image, prompt.text(), prompt.inputIds(), labels, System.nanoTime() - t0);
     }
 
-    /** Image tokens from the image header alone (0 when the header is unreadable: such a request fails early anyway). */
+    /**
+     * Image tokens from the image header alone: the size {@link ImageDecoder#size} reads (the decoder
+     * and EXIF orientation {@link #prepare} uses) tiled by {@link ImageProcessor#layout}, which
+     * {@link ImageProcessor#process} tiles the decoded image with, so the estimate is what
+     * {@link PreparedRequest#imageTokens()} will be.
+     *
+     * @throws InferenceException of the image's kind when the header cannot be read or is over the limits
+     */
     int estimateImageTokens(InferenceRequest request) {
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(request.imageBytes()))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                return 0;
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return processor.layout(reader.getWidth(0), reader.getHeight(0), settings(request.image())).imageTokens();
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            return 0;
+        ImageDecoder.Size size;
+        try {
+            size = decoder.size(request.imageBytes());
+        } catch (ImageException e) {
+            throw new InferenceException(kindOf(e), "request " + request.requestId() + ": " + e.getMessage(), e);
         }
-    }
-
-    String decodeText(long[] ids) {
-        return tokenizer.decode(ids, true);
+        try {
+            return processor.layout(size.width(), size.height(), settings(request.image())).imageTokens();
+        } catch (RuntimeException e) {
+            throw new InferenceException(InferenceException.Kind.INVALID_REQUEST,
+                    "request " + request.requestId() + ": " + e.getMessage(), e);
+        }
     }
 
     static ImageSettings settings(ImageOptions options) {

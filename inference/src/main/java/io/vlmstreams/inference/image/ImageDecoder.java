@@ -37,6 +37,41 @@ public final class ImageDecoder {
 
     /** Decodes {@code bytes}, converts to RGB like PIL and, if enabled, applies the EXIF orientation. */
     public DecodedImage decode(byte[] bytes) throws ImageException {
+        checkPayload(bytes);
+        DecodedImage image = decodeFirstFrame(JpegIccStripper.strip(bytes));
+        if (limits.applyExifOrientation()) {
+            image = ExifOrientation.apply(image, ExifOrientation.read(bytes));
+        }
+        return image;
+    }
+
+    /** A width and height in pixels. */
+    public record Size(int width, int height) { }
+
+    /**
+     * The size {@link #decode} gives {@code bytes} (EXIF orientation applied when enabled, so width
+     * and height swap for a rotated photo), from the header alone: no pixel is decoded. The same
+     * limits are checked; a header that cannot be read fails as {@link #decode} would.
+     */
+    public Size size(byte[] bytes) throws ImageException {
+        checkPayload(bytes);
+        byte[] stripped = JpegIccStripper.strip(bytes);
+        PngFastPath.Header png = PngFastPath.header(stripped);
+        Size size;
+        if (png != null) {
+            checkDimensions("png", png.width(), png.height());
+            size = new Size(png.width(), png.height());
+        } else {
+            size = headerSize(stripped);
+        }
+        if (limits.applyExifOrientation() && ExifOrientation.read(bytes) >= 5) {
+            // orientations 5 to 8 transpose the raster
+            size = new Size(size.height(), size.width());
+        }
+        return size;
+    }
+
+    private void checkPayload(byte[] bytes) throws ImageException {
         if (bytes == null || bytes.length == 0) {
             throw new ImageException(ImageException.Kind.UNDECODABLE, "empty image payload");
         }
@@ -44,11 +79,45 @@ public final class ImageDecoder {
             throw new ImageException(ImageException.Kind.TOO_LARGE,
                     "payload of " + bytes.length + " bytes exceeds the limit of " + limits.maxBytes());
         }
-        DecodedImage image = decodeFirstFrame(JpegIccStripper.strip(bytes));
-        if (limits.applyExifOrientation()) {
-            image = ExifOrientation.apply(image, ExifOrientation.read(bytes));
+    }
+
+    private Size headerSize(byte[] bytes) throws ImageException {
+        String format = "unknown";
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            ImageReader reader = reader(in, bytes);
+            format = reader.getFormatName().toLowerCase(Locale.ROOT);
+            try {
+                reader.setInput(in, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                checkDimensions(format, width, height);
+                return new Size(width, height);
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw unreadable(format, e);
         }
-        return image;
+    }
+
+    private static ImageReader reader(ImageInputStream in, byte[] bytes) throws ImageException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new ImageException(ImageException.Kind.UNDECODABLE,
+                    "not a recognised image format (first bytes " + hexPrefix(bytes) + ")");
+        }
+        return readers.next();
+    }
+
+    private static ImageException unreadable(String format, Exception e) {
+        // Plugins signal corrupt data with IIOException, EOFException, but also with
+        // IndexOutOfBounds, IllegalArgument, NegativeArraySize...: all mean the bytes are bad,
+        // except when the plugin says the (valid) variant is not implemented.
+        ImageException.Kind kind = isUnsupported(e) ? ImageException.Kind.UNSUPPORTED : ImageException.Kind.UNDECODABLE;
+        return new ImageException(kind, "cannot decode " + format + " image: " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
     }
 
     private DecodedImage decodeFirstFrame(byte[] bytes) throws ImageException {
@@ -66,12 +135,7 @@ public final class ImageDecoder {
         }
         String format = "unknown";
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageException(ImageException.Kind.UNDECODABLE,
-                        "not a recognised image format (first bytes " + hexPrefix(bytes) + ")");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = reader(in, bytes);
             format = reader.getFormatName().toLowerCase(Locale.ROOT);
             try {
                 reader.setInput(in, true, true);
@@ -101,13 +165,7 @@ public final class ImageDecoder {
         } catch (ImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            // Plugins signal corrupt data with IIOException, EOFException, but also with
-            // IndexOutOfBounds, IllegalArgument, NegativeArraySize...: all mean the bytes are bad,
-            // except when the plugin says the (valid) variant is not implemented.
-            ImageException.Kind kind = isUnsupported(e) ? ImageException.Kind.UNSUPPORTED : ImageException.Kind.UNDECODABLE;
-            throw new ImageException(kind,
-                    "cannot decode " + format + " image: " + e.getClass().getSimpleName()
-                            + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
+            throw unreadable(format, e);
         } catch (OutOfMemoryError e) {
             throw new ImageException(ImageException.Kind.TOO_LARGE, "decoding " + format + " ran out of memory", e);
         }

@@ -20,11 +20,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The engine end to end on the upstream tiny LFM2-VL converted to ONNX: from image files and the
@@ -77,16 +76,24 @@ class LocalInferenceEngineTest {
     }
 
     @Test
-    void referenceImagesBatchedTogetherGiveTheReferenceTokens() {
+    void referenceImagesRunAsOneCallShareEveryDecoderStepAndGiveTheReferenceTokens() {
         List<InferenceRequest> batch = new ArrayList<>();
         for (TinyModel.Reference ref : references) {
             batch.add(greedy(ref.image(), ref.image(), PROMPT, 12));
         }
+        EngineStats.Snapshot before = engine.stats().snapshot();
         List<Outcome> out = engine.runBatch(batch);
+        EngineStats.Snapshot did = engine.stats().snapshot().minus(before);
         for (int i = 0; i < references.size(); i++) {
             assertThat(success(out.get(i)).tokenIds()).as("tokens of %s in a batch", references.get(i).image())
                     .containsExactly(references.get(i).tokenIds());
         }
+        // one model batch: the first tokens come from prefill, then 11 decoder calls carry all four sequences
+        // (run one by one, they would take 44 calls of one sequence each)
+        assertThat(did.batches()).isEqualTo(1);
+        assertThat(did.requests()).isEqualTo(references.size());
+        assertThat(did.decodeSteps()).isEqualTo(11);
+        assertThat(did.decodedRows()).isEqualTo(11L * references.size());
     }
 
     @Test
@@ -170,48 +177,92 @@ class LocalInferenceEngineTest {
         assertThat(success(out.get(2)).tokenIds()).isNotEqualTo(a);
     }
 
-    @Test
-    void submitBatchesConcurrentRequestsAndFailsBadOnesAlone() throws Exception {
-        List<CompletableFuture<InferenceResult>> futures = new ArrayList<>();
-        for (TinyModel.Reference ref : references) {
-            futures.add(engine.submit(greedy(ref.image(), ref.image(), PROMPT, 12)));
+    /**
+     * Holds the model thread before its first decode step until a batch holding {@code joiner} is
+     * queued, and records the request ids every decode step carries.
+     */
+    private static final class JoinGate implements ModelHooks {
+        private final String joiner;
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch joinerQueued = new CountDownLatch(1);
+        private final List<List<String>> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        JoinGate(String joiner) {
+            this.joiner = joiner;
         }
-        CompletableFuture<InferenceResult> bad = engine.submit(
-                InferenceRequest.generate("bad", new byte[]{1, 2, 3}, PROMPT, GenerationSettings.greedy(2)));
-        for (int i = 0; i < references.size(); i++) {
-            assertThat(futures.get(i).get(60, TimeUnit.SECONDS).tokenIds()).containsExactly(references.get(i).tokenIds());
+
+        @Override
+        public void queued(List<PreparedRequest> batch) {
+            if (batch.stream().anyMatch(p -> p.request().requestId().equals(joiner))) {
+                joinerQueued.countDown();
+            }
         }
-        assertThatThrownBy(() -> bad.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOfSatisfying(InferenceException.class,
-                        e -> assertThat(e.kind()).isEqualTo(InferenceException.Kind.IMAGE_UNDECODABLE));
+
+        @Override
+        public void beforeDecodeStep(List<PreparedRequest> decoding) {
+            steps.add(decoding.stream().map(p -> p.request().requestId()).toList());
+            if (held.getCount() > 0) {
+                held.countDown();
+                await(joinerQueued);
+            }
+        }
+
+        void awaitHeld() {
+            await(held);
+        }
+
+        int lastStepCarrying(String id) {
+            for (int i = steps.size() - 1; i >= 0; i--) {
+                if (steps.get(i).contains(id)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static void await(CountDownLatch latch) {
+            try {
+                // a bound only so that a broken engine fails the test instead of hanging it
+                if (!latch.await(120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the gate was never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @Test
     void aBatchFromAnotherCallerJoinsTheRunningDecodeAndFinishesFirst() throws Exception {
         TinyModel.Reference a = references.get(0);
         TinyModel.Reference b = references.get(1);
-        List<InferenceRequest> longBatch = List.of(greedy("long-1", a.image(), PROMPT, 600), greedy("long-2", b.image(), PROMPT, 600));
+        List<InferenceRequest> longBatch = List.of(greedy("long-1", a.image(), PROMPT, 40), greedy("long-2", b.image(), PROMPT, 40));
         InferenceRequest shortRequest = greedy("short", b.image(), PROMPT, 12);
+        JoinGate gate = new JoinGate("short");
+        try (LocalInferenceEngine gated = LocalInferenceEngine.open(EngineConfig.defaults(model).withImageLimits(
+                io.vlmstreams.inference.image.ImageLimits.defaults().withApplyExifOrientation(false)), gate)) {
+            CompletableFuture<List<Outcome>> running = CompletableFuture.supplyAsync(() -> gated.runBatch(longBatch));
+            gate.awaitHeld();
+            // the long batch is on board and its first decode step waits until this call's batch is queued
+            InferenceResult quick = success(gated.runBatch(List.of(shortRequest)).get(0));
+            List<Outcome> longOutcomes = running.get();
 
-        CompletableFuture<List<Outcome>> running = CompletableFuture.supplyAsync(() -> engine.runBatch(longBatch));
-        while (engine.decodingSequences() == 0) {
-            assertThat(running).as("the long batch ended before it was seen decoding").isNotDone();
-            Thread.onSpinWait();
+            assertThat(quick.tokenIds()).containsExactly(b.tokenIds());
+            assertThat(gate.steps.get(0)).containsExactlyInAnyOrder("long-1", "long-2");
+            assertThat(gate.steps.get(1)).as("the short batch boarded between the long batch's steps")
+                    .containsExactlyInAnyOrder("long-1", "long-2", "short");
+            assertThat(gate.lastStepCarrying("short")).as("the short batch left while the long one decoded on")
+                    .isLessThan(gate.lastStepCarrying("long-1")).isLessThan(gate.lastStepCarrying("long-2"));
+            for (int i = 0; i < longBatch.size(); i++) {
+                InferenceResult joined = success(longOutcomes.get(i));
+                InferenceResult alone = success(engine.runBatch(List.of(longBatch.get(i))).get(0));
+                assertThat(joined.finishReason()).isEqualTo(alone.finishReason());
+                assertThat(joined.tokenIds()).as("request %d beside a joining batch vs alone", i)
+                        .hasSizeGreaterThan(12).containsExactly(alone.tokenIds());
+            }
+            assertThat(gated.decodingSequences()).isZero();
         }
-        InferenceResult quick = success(engine.runBatch(List.of(shortRequest)).get(0));
-        // answered while the long batch still decodes: it joined between steps instead of waiting for it
-        assertThat(running).isNotDone();
-        assertThat(quick.tokenIds()).containsExactly(b.tokenIds());
-
-        List<Outcome> longOutcomes = running.get(60, TimeUnit.SECONDS);
-        for (int i = 0; i < longBatch.size(); i++) {
-            InferenceResult joined = success(longOutcomes.get(i));
-            InferenceResult alone = success(engine.runBatch(List.of(longBatch.get(i))).get(0));
-            assertThat(joined.finishReason()).isEqualTo(alone.finishReason());
-            assertThat(joined.tokenIds()).as("request %d beside a joining batch vs alone", i)
-                    .hasSizeGreaterThan(12).containsExactly(alone.tokenIds());
-        }
-        assertThat(engine.decodingSequences()).isZero();
     }
 
     @Test

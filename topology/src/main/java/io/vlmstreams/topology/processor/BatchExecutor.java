@@ -1,6 +1,5 @@
 package io.vlmstreams.topology.processor;
 
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,29 +10,26 @@ import io.vlmstreams.inference.engine.InferenceRequest;
 import io.vlmstreams.inference.engine.Outcome;
 import io.vlmstreams.schemas.DeadLetterReason;
 import io.vlmstreams.schemas.ImageEvent;
-import io.vlmstreams.schemas.ImageReference;
-import io.vlmstreams.schemas.InlineImage;
 import io.vlmstreams.topology.fetch.FetchException;
 import io.vlmstreams.topology.fetch.ImageFetcher;
 
 /**
- * Runs one batch of pending requests: decodes each event, fetches images given by reference, asks
- * the engine for the whole batch at once and maps every outcome to an answer or a dead letter, in
- * the batch's order. A request that fails at any step is dead-lettered alone.
+ * Runs one batch of held requests: fetches the images given by reference (and builds their
+ * requests), asks the engine for the whole batch at once and maps every outcome to an answer or a
+ * dead letter, in the batch's order. A request that fails at any step is dead-lettered alone.
+ * Records were decoded, and inline requests built, on intake ({@link RecordIntake}).
  */
 public final class BatchExecutor {
 
     private final InferenceEngine engine;
-    private final RecordDecoder decoder;
     private final ImageFetcher fetcher;
     private final RequestBuilder requests;
     private final AnswerMapper answers;
     private final DeadLetters deadLetters;
 
-    public BatchExecutor(InferenceEngine engine, RecordDecoder decoder, ImageFetcher fetcher, RequestBuilder requests,
-                         AnswerMapper answers, DeadLetters deadLetters) {
+    public BatchExecutor(InferenceEngine engine, ImageFetcher fetcher, RequestBuilder requests, AnswerMapper answers,
+                         DeadLetters deadLetters) {
         this.engine = engine;
-        this.decoder = decoder;
         this.fetcher = fetcher;
         this.requests = requests;
         this.answers = answers;
@@ -41,28 +37,33 @@ public final class BatchExecutor {
     }
 
     /** One output per entry of {@code batch}, in the same order; {@code startMs} is the wall-clock start. */
-    public List<BatchOutput> run(List<PendingRequest> batch, long startMs) {
+    public List<BatchOutput> run(List<HeldRequest> batch, long startMs) {
         BatchOutput[] outputs = new BatchOutput[batch.size()];
         List<InferenceRequest> toRun = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
         List<ImageEvent> events = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
-            PendingRequest pending = batch.get(i);
-            RecordDecoder.Decoded decoded = decoder.decode(pending.sourceTopic(), pending.value());
-            if (decoded instanceof RecordDecoder.Decoded.Undecodable u) {
-                outputs[i] = dead(startMs, pending, null, DeadLetterReason.DESERIALIZATION, u.message());
-                continue;
-            }
-            ImageEvent event = ((RecordDecoder.Decoded.Event) decoded).event();
-            try {
-                toRun.add(requests.build(event, imageBytes(event)));
+            PendingRequest pending = batch.get(i).stored();
+            RecordIntake.Intake intake = batch.get(i).intake();
+            if (intake instanceof RecordIntake.Intake.Rejected r) {
+                outputs[i] = dead(startMs, pending, r.eventId(), r.reason(), r.message());
+            } else if (intake instanceof RecordIntake.Intake.Inline in) {
+                toRun.add(in.request());
                 positions.add(i);
-                events.add(event);
-            } catch (FetchException e) {
-                DeadLetterReason reason = e.forbidden() ? DeadLetterReason.FETCH_FORBIDDEN : DeadLetterReason.FETCH_FAILED;
-                outputs[i] = dead(startMs, pending, event.getEventId(), reason, e.getMessage());
-            } catch (IllegalArgumentException e) {
-                outputs[i] = dead(startMs, pending, event.getEventId(), DeadLetterReason.INVALID_REQUEST, e.getMessage());
+                events.add(in.event());
+            } else {
+                RecordIntake.Intake.ByReference ref = (RecordIntake.Intake.ByReference) intake;
+                ImageEvent event = ref.event();
+                try {
+                    toRun.add(requests.build(event, fetcher.fetch(ref.reference().getUri())));
+                    positions.add(i);
+                    events.add(event);
+                } catch (FetchException e) {
+                    DeadLetterReason reason = e.forbidden() ? DeadLetterReason.FETCH_FORBIDDEN : DeadLetterReason.FETCH_FAILED;
+                    outputs[i] = dead(startMs, pending, event.getEventId(), reason, e.getMessage());
+                } catch (IllegalArgumentException e) {
+                    outputs[i] = dead(startMs, pending, event.getEventId(), DeadLetterReason.INVALID_REQUEST, e.getMessage());
+                }
             }
         }
         if (!toRun.isEmpty()) {
@@ -72,7 +73,7 @@ public final class BatchExecutor {
             }
             for (int j = 0; j < outcomes.size(); j++) {
                 int i = positions.get(j);
-                PendingRequest pending = batch.get(i);
+                PendingRequest pending = batch.get(i).stored();
                 ImageEvent event = events.get(j);
                 Outcome outcome = outcomes.get(j);
                 if (outcome instanceof Outcome.Success s) {
@@ -89,25 +90,6 @@ public final class BatchExecutor {
 
     private static DeadLetterReason reason(InferenceException e) {
         return e.kind() == null ? DeadLetterReason.UNKNOWN : DeadLetters.reason(e.kind());
-    }
-
-    private byte[] imageBytes(ImageEvent event) throws FetchException {
-        Object image = event.getImage();
-        if (image instanceof InlineImage inline) {
-            return bytes(inline.getData());
-        }
-        if (image instanceof ImageReference reference) {
-            return fetcher.fetch(reference.getUri());
-        }
-        throw new IllegalArgumentException("unknown image form " + image.getClass().getName());
-    }
-
-    /** The bytes of an Avro {@code bytes} field without disturbing the buffer's position. */
-    public static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] out = new byte[copy.remaining()];
-        copy.get(out);
-        return out;
     }
 
     private BatchOutput dead(long nowMs, PendingRequest pending, String eventId, DeadLetterReason reason, String message) {

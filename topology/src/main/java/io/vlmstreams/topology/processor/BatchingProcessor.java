@@ -7,12 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.vlmstreams.inference.engine.InferenceEngine;
-import io.vlmstreams.inference.engine.InferenceException;
+import io.vlmstreams.inference.engine.BatchPolicy;
 import io.vlmstreams.schemas.DeadLetter;
-import io.vlmstreams.schemas.DeadLetterReason;
-import io.vlmstreams.schemas.ImageEvent;
-import io.vlmstreams.schemas.InlineImage;
 import io.vlmstreams.topology.config.BatchConfig;
 import io.vlmstreams.topology.ops.PipelineMetrics;
 import io.vlmstreams.topology.ops.VlmMetrics;
@@ -32,11 +28,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects a pipeline's requests into batches for the engine. Pending requests live in a
  * changelogged store (keyed by an arrival sequence number) so that a crash loses none: Streams
- * commits input offsets without asking processors, and only what is in the store survives. A batch
- * runs on the task's own thread, in {@code process} when the batch is full (size or image-token
- * budget) or in a wall-clock punctuation when the oldest request has lingered long enough; its
- * answers, dead letters and store deletes then commit in one transaction with the input offsets.
- * Entries found in the store at init (restore after a crash, or a rebalance) run at the first tick.
+ * commits input offsets without asking processors, and only what is in the store survives. Where a
+ * batch is cut is the pipeline's {@link BatchPolicy} ({@code batch.max.size} requests,
+ * {@code batch.max.image.tokens} estimated image tokens). A batch runs on the task's own thread, in
+ * {@code process} when it is full (or the next request would overflow it), or in a wall-clock
+ * punctuation when the oldest request has waited {@code batch.linger.ms}; its answers, dead letters
+ * and store deletes then commit in one transaction with the input offsets. Entries found in the
+ * store at init (restore after a crash, or a rebalance) run at the first tick.
+ *
+ * <p>Each record is decoded and its request built once, on arrival ({@link RecordIntake}); the
+ * result is held in memory beside the store entry ({@link HeldRequest}), and entries found in the
+ * store at init are taken in once there.
  */
 public final class BatchingProcessor implements Processor<byte[], byte[], byte[], SpecificRecord> {
 
@@ -46,31 +48,27 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     private final String answersChild;
     private final String deadLettersChild;
     private final BatchConfig limits;
-    private final InferenceEngine engine;
-    private final RecordDecoder decoder;
-    private final RequestBuilder requests;
+    private final BatchPolicy policy;
+    private final RecordIntake intake;
     private final BatchExecutor executor;
     private final DeadLetters deadLetters;
     private final PipelineMetrics metrics;
 
     /** In-memory mirror of the store, in arrival order; the store stays the source of truth. */
-    private final TreeMap<Long, PendingRequest> pending = new TreeMap<>();
+    private final TreeMap<Long, HeldRequest> pending = new TreeMap<>();
     private ProcessorContext<byte[], SpecificRecord> context;
     private KeyValueStore<Long, PendingRequest> store;
     private long nextSequence;
-    private int pendingTokens;
     private boolean restoredEntriesDue;
 
     /** Wiring of one processor instance; {@link io.vlmstreams.topology.VlmTopology} builds it. */
     public record Wiring(String storeName, String answersChild, String deadLettersChild, BatchConfig limits,
-                         InferenceEngine engine, RecordDecoder decoder, RequestBuilder requests,
-                         BatchExecutor executor, DeadLetters deadLetters, PipelineMetrics metrics) {
+                         RecordIntake intake, BatchExecutor executor, DeadLetters deadLetters, PipelineMetrics metrics) {
 
         /** Wiring whose meters go to a registry of their own (tests that do not look at them). */
         public Wiring(String storeName, String answersChild, String deadLettersChild, BatchConfig limits,
-                      InferenceEngine engine, RecordDecoder decoder, RequestBuilder requests,
-                      BatchExecutor executor, DeadLetters deadLetters) {
-            this(storeName, answersChild, deadLettersChild, limits, engine, decoder, requests, executor, deadLetters,
+                      RecordIntake intake, BatchExecutor executor, DeadLetters deadLetters) {
+            this(storeName, answersChild, deadLettersChild, limits, intake, executor, deadLetters,
                     new VlmMetrics().pipeline(storeName));
         }
     }
@@ -80,9 +78,8 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         this.answersChild = w.answersChild();
         this.deadLettersChild = w.deadLettersChild();
         this.limits = w.limits();
-        this.engine = w.engine();
-        this.decoder = w.decoder();
-        this.requests = w.requests();
+        this.policy = BatchPolicy.pipeline(limits.maxSize(), limits.maxImageTokens());
+        this.intake = w.intake();
         this.executor = w.executor();
         this.deadLetters = w.deadLetters();
         this.metrics = w.metrics();
@@ -96,9 +93,8 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         // restored from the changelog, is the truth and the old mirror must not leak into it.
         pending.clear();
         try (KeyValueIterator<Long, PendingRequest> all = store.all()) {
-            all.forEachRemaining(kv -> pending.put(kv.key, kv.value));
+            all.forEachRemaining(kv -> pending.put(kv.key, new HeldRequest(kv.value, intake.read(kv.value.sourceTopic(), kv.value.value()))));
         }
-        pendingTokens = pending.values().stream().mapToInt(PendingRequest::imageTokens).sum();
         nextSequence = pending.isEmpty() ? 0 : pending.lastKey() + 1;
         restoredEntriesDue = !pending.isEmpty();
         if (restoredEntriesDue) {
@@ -115,35 +111,25 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         long now = context.currentSystemTimeMs();
         metrics.received();
-        RecordDecoder.Decoded decoded = decoder.decode(meta.topic(), record.value());
-        if (decoded instanceof RecordDecoder.Decoded.Undecodable u) {
+        RecordIntake.Intake taken = intake.read(meta.topic(), record.value());
+        if (taken instanceof RecordIntake.Intake.Rejected r) {
             forwardDeadLetter(record.key(), record.timestamp(), record.headers(),
-                    deadLetters.of(meta.topic(), meta.partition(), meta.offset(), null, DeadLetterReason.DESERIALIZATION,
-                            u.message(), record.value(), Instant.ofEpochMilli(now)));
+                    deadLetters.of(meta.topic(), meta.partition(), meta.offset(), r.eventId(), r.reason(),
+                            r.message(), record.value(), Instant.ofEpochMilli(now)));
             return;
-        }
-        ImageEvent event = ((RecordDecoder.Decoded.Event) decoded).event();
-        int tokens;
-        try {
-            tokens = estimateTokens(event);
-        } catch (IllegalArgumentException e) {
-            forwardDeadLetter(record.key(), record.timestamp(), record.headers(),
-                    deadLetters.of(meta.topic(), meta.partition(), meta.offset(), event.getEventId(),
-                            DeadLetterReason.INVALID_REQUEST, e.getMessage(), record.value(), Instant.ofEpochMilli(now)));
-            return;
-        }
-        if (!pending.isEmpty() && pendingTokens + tokens > limits.maxImageTokens()) {
-            // This request would overflow the budget: what is pending is a full batch without it.
-            runBatches(true);
         }
         PendingRequest request = new PendingRequest(record.key(), record.value(), record.timestamp(),
-                headersOf(record.headers()), meta.topic(), meta.partition(), meta.offset(), now, tokens);
+                headersOf(record.headers()), meta.topic(), meta.partition(), meta.offset(), now, intake.imageTokens(taken));
+        HeldRequest held = new HeldRequest(request, taken);
+        if (!pending.isEmpty() && policy.joinable(pendingLoad(), List.of(held.cost())) == 0) {
+            // This request would overflow the batch: what is pending is a full batch without it.
+            runBatches(true);
+        }
         long sequence = nextSequence++;
         store.put(sequence, request);
-        pending.put(sequence, request);
-        pendingTokens += tokens;
+        pending.put(sequence, held);
         metrics.pending(context.taskId().toString(), pending.size());
-        if (pending.size() >= limits.maxSize() || pendingTokens >= limits.maxImageTokens()) {
+        if (policy.full(pendingLoad())) {
             runBatches(false);
         }
     }
@@ -153,19 +139,39 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
             restoredEntriesDue = false;
             return;
         }
-        boolean lingered = context.currentSystemTimeMs() - pending.firstEntry().getValue().arrivalMs() >= limits.linger().toMillis();
+        boolean lingered = context.currentSystemTimeMs() - pending.firstEntry().getValue().stored().arrivalMs()
+                >= limits.linger().toMillis();
         if (lingered || restoredEntriesDue) {
             restoredEntriesDue = false;
             runBatches(true);
         }
     }
 
+    private Iterable<BatchPolicy.Cost> pendingCosts() {
+        return () -> pending.values().stream().map(HeldRequest::cost).iterator();
+    }
+
+    private BatchPolicy.Load pendingLoad() {
+        return BatchPolicy.Load.of(pendingCosts());
+    }
+
     /** Runs full batches; with {@code drain}, also the last partial one. */
     private void runBatches(boolean drain) {
         while (!pending.isEmpty()) {
-            List<Map.Entry<Long, PendingRequest>> batch = nextBatch();
-            boolean full = batch.size() >= limits.maxSize() || batch.size() < pending.size()
-                    || pendingTokens >= limits.maxImageTokens();
+            int size = policy.joinable(BatchPolicy.Load.EMPTY, pendingCosts());
+            if (size == 0) {
+                // a pipeline policy has no memory budget, so its first request always joins
+                throw new IllegalStateException("the batch policy took no request into a batch");
+            }
+            List<Map.Entry<Long, HeldRequest>> batch = new ArrayList<>(size);
+            for (Map.Entry<Long, HeldRequest> e : pending.entrySet()) {
+                if (batch.size() == size) {
+                    break;
+                }
+                batch.add(e);
+            }
+            boolean full = size < pending.size()
+                    || policy.full(BatchPolicy.Load.of(batch.stream().map(e -> e.getValue().cost()).toList()));
             if (!full && !drain) {
                 return;
             }
@@ -173,22 +179,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         }
     }
 
-    /** The oldest entries that fit the size and token limits (at least one). */
-    private List<Map.Entry<Long, PendingRequest>> nextBatch() {
-        List<Map.Entry<Long, PendingRequest>> batch = new ArrayList<>();
-        int tokens = 0;
-        for (Map.Entry<Long, PendingRequest> e : pending.entrySet()) {
-            int t = e.getValue().imageTokens();
-            if (!batch.isEmpty() && (batch.size() >= limits.maxSize() || tokens + t > limits.maxImageTokens())) {
-                break;
-            }
-            batch.add(e);
-            tokens += t;
-        }
-        return batch;
-    }
-
-    private void runBatch(List<Map.Entry<Long, PendingRequest>> batch) {
+    private void runBatch(List<Map.Entry<Long, HeldRequest>> batch) {
         long started = System.nanoTime();
         int batchTokens = 0;
         int answered = 0;
@@ -208,7 +199,6 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
             Long sequence = batch.get(i).getKey();
             store.delete(sequence);
             pending.remove(sequence);
-            pendingTokens -= r.imageTokens();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         metrics.batchCompleted(batch.size(), batchTokens, elapsed);
@@ -216,19 +206,6 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         log.debug("batch pipeline={} task={} size={} image_tokens={} answered={} dead_lettered={} ms={} pending={}",
                 metrics.pipeline(), context.taskId(), batch.size(), batchTokens, answered, batch.size() - answered,
                 elapsed.toMillis(), pending.size());
-    }
-
-    private int estimateTokens(ImageEvent event) {
-        if (!(event.getImage() instanceof InlineImage inline)) {
-            return limits.referenceImageTokens();
-        }
-        var request = requests.build(event, BatchExecutor.bytes(inline.getData()));
-        try {
-            return Math.max(1, engine.estimateImageTokens(request));
-        } catch (InferenceException e) {
-            // The image fails again, with its reason, when its batch runs; count it as a typical image.
-            return limits.referenceImageTokens();
-        }
     }
 
     private void forwardDeadLetter(byte[] key, long timestamp, Headers headers, DeadLetter deadLetter) {

@@ -5,8 +5,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vlmstreams.schemas.Answer;
+import io.vlmstreams.schemas.DeadLetter;
+import io.vlmstreams.schemas.DeadLetterReason;
 import io.vlmstreams.schemas.ImageEvent;
 import io.vlmstreams.schemas.InlineImage;
 import io.vlmstreams.schemas.serde.MockSchemaRegistry;
@@ -19,6 +22,7 @@ import io.vlmstreams.topology.config.FetchConfig;
 import io.vlmstreams.topology.fetch.FetchPolicy;
 import io.vlmstreams.topology.fetch.ImageFetcher;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -28,7 +32,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Requests found in the store at init (after a restore or a rebalance) run at the first tick, in order. */
+/**
+ * Requests found in the store at init (after a restore or a rebalance) are decoded once there and run
+ * at the first tick, in order; an entry that no longer decodes becomes a dead letter then.
+ */
 class RestoredPendingRequestsTest {
 
     private static final String SCOPE = "restored-pending-test";
@@ -49,6 +56,8 @@ class RestoredPendingRequestsTest {
                     .withLoggingDisabled().build();
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
+            // a value no reader can decode, as a changed registry could leave behind
+            store.put(6L, new PendingRequest("k".getBytes(), "not avro".getBytes(), 41L, List.of(), "in", 0, 6, 0L, 100));
             for (long seq = 7; seq < 9; seq++) {
                 String id = "restored-" + seq;
                 byte[] value = events.serializer().serialize("in", ImageEvent.newBuilder().setEventId(id)
@@ -62,13 +71,18 @@ class RestoredPendingRequestsTest {
             PipelineConfig pipeline = new PipelineConfig("p", List.of("in"), "out", InferenceRequest.Mode.GENERATE,
                     "Describe.", List.of(), new PipelineConfig.GenerationDefaults(8, 0, 0, 1, 0, 1), null, null,
                     new BatchConfig(8, 1000, Duration.ofMillis(60_000), 100));
-            RecordDecoder decoder = new RecordDecoder(events.deserializer());
+            AtomicInteger decodes = new AtomicInteger();
+            Deserializer<ImageEvent> counting = (topic, bytes) -> {
+                decodes.incrementAndGet();
+                return events.deserializer().deserialize(topic, bytes);
+            };
+            RecordDecoder decoder = new RecordDecoder(counting);
             RequestBuilder requests = new RequestBuilder(pipeline);
             DeadLetters letters = new DeadLetters("p", 1024);
-            BatchExecutor executor = new BatchExecutor(engine, decoder,
-                    new ImageFetcher(new FetchPolicy(FetchConfig.defaults())), requests, new AnswerMapper("p", "m"), letters);
+            BatchExecutor executor = new BatchExecutor(engine, new ImageFetcher(new FetchPolicy(FetchConfig.defaults())),
+                    requests, new AnswerMapper("p", "m"), letters);
             BatchingProcessor processor = new BatchingProcessor(new BatchingProcessor.Wiring("p-pending", "answers",
-                    "dead", pipeline.batch(), engine, decoder, requests, executor, letters));
+                    "dead", pipeline.batch(), new RecordIntake(decoder, requests, engine, pipeline.batch()), executor, letters));
             context.setCurrentSystemTimeMs(1_000);
             processor.init(context);
             assertThat(engine.batches).isEmpty();
@@ -76,9 +90,16 @@ class RestoredPendingRequestsTest {
             context.scheduledPunctuators().get(0).getPunctuator().punctuate(1_000);
 
             assertThat(engine.batches).containsExactly(List.of("restored-7", "restored-8"));
-            assertThat(context.forwarded()).extracting(f -> ((Answer) f.record().value()).getEventId().toString())
+            assertThat(decodes).as("each entry decoded once, at init").hasValue(3);
+            List<MockProcessorContext.CapturedForward<? extends byte[], ? extends SpecificRecord>> forwarded = context.forwarded();
+            assertThat(forwarded).hasSize(3);
+            assertThat(forwarded.get(0).childName()).contains("dead");
+            DeadLetter letter = (DeadLetter) forwarded.get(0).record().value();
+            assertThat(letter.getReason()).isEqualTo(DeadLetterReason.DESERIALIZATION);
+            assertThat(letter.getSourceOffset()).isEqualTo(6L);
+            assertThat(forwarded.subList(1, 3)).extracting(f -> ((Answer) f.record().value()).getEventId().toString())
                     .containsExactly("restored-7", "restored-8");
-            assertThat(context.forwarded()).allSatisfy(f -> {
+            assertThat(forwarded.subList(1, 3)).allSatisfy(f -> {
                 assertThat(f.childName()).contains("answers");
                 assertThat(f.record().timestamp()).isEqualTo(42L);
             });

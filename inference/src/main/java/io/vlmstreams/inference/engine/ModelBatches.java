@@ -1,0 +1,43 @@
+package io.vlmstreams.inference.engine;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * Cuts one call's prepared requests into model batches with the engine's {@link BatchPolicy}.
+ * Requests are taken shortest prompt first, so similar lengths land in the same batch (and in the
+ * same prefill group inside it, see {@link io.vlmstreams.inference.generate.PrefillGroups}); prompt
+ * lengths do not cut a batch: long and short prompts prefill apart and decode together. A request
+ * over the memory budget on its own is refused rather than risk an out-of-memory that would take
+ * every batch down.
+ *
+ * @param batches indices into the given list, one list per model batch
+ * @param refused indices of the requests refused as over the memory budget
+ */
+record ModelBatches(List<List<Integer>> batches, List<Integer> refused) {
+
+    static ModelBatches cut(List<PreparedRequest> requests, BatchPolicy policy,
+                            Function<PreparedRequest, BatchPolicy.Cost> cost) {
+        List<Integer> order = IntStream.range(0, requests.size()).boxed()
+                .sorted(Comparator.comparingInt(i -> requests.get(i).promptIds().length))
+                .toList();
+        List<BatchPolicy.Cost> costs = order.stream().map(i -> cost.apply(requests.get(i))).toList();
+        List<List<Integer>> batches = new ArrayList<>();
+        List<Integer> refused = new ArrayList<>();
+        int at = 0;
+        while (at < order.size()) {
+            int n = policy.joinable(BatchPolicy.Load.EMPTY, costs.subList(at, costs.size()));
+            if (n == 0) {
+                refused.add(order.get(at));
+                at++;
+            } else {
+                batches.add(List.copyOf(order.subList(at, at + n)));
+                at += n;
+            }
+        }
+        return new ModelBatches(List.copyOf(batches), List.copyOf(refused));
+    }
+}

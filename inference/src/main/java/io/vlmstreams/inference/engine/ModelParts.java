@@ -1,0 +1,96 @@
+package io.vlmstreams.inference.engine;
+
+import io.vlmstreams.inference.generate.BatchGenerator;
+import io.vlmstreams.inference.generate.Classifier;
+import io.vlmstreams.inference.generate.ContinuousBatch;
+import io.vlmstreams.inference.generate.InputEmbedder;
+import io.vlmstreams.inference.image.ImageDecoder;
+import io.vlmstreams.inference.image.ImageProcessor;
+import io.vlmstreams.inference.image.ImageProcessorConfig;
+import io.vlmstreams.inference.model.ModelFolder;
+import io.vlmstreams.inference.onnx.OrtRuntime;
+import io.vlmstreams.inference.text.PromptBuilder;
+import io.vlmstreams.inference.text.SpecialTokens;
+import io.vlmstreams.inference.text.TextTokenizer;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The parts of an engine over one model folder, wired once: the CPU side ({@link RequestPreparer}),
+ * the model side ({@link BatchRunner}, fresh decode batches) and the memory estimate. The engine
+ * runs them; its tests drive them directly. Closing it closes the sessions and the tokenizer.
+ */
+final class ModelParts implements AutoCloseable {
+
+    final ModelFolder folder;
+    final TextTokenizer tokenizer;
+    final ModelSessions sessions;
+    final RequestPreparer preparer;
+    final BatchRunner runner;
+    final BatchMemoryEstimator estimator;
+    private final InputEmbedder embedder;
+    private final long padTokenId;
+
+    private ModelParts(ModelFolder folder, TextTokenizer tokenizer, ModelSessions sessions, RequestPreparer preparer,
+                       BatchRunner runner, InputEmbedder embedder, long padTokenId) {
+        this.folder = folder;
+        this.tokenizer = tokenizer;
+        this.sessions = sessions;
+        this.preparer = preparer;
+        this.runner = runner;
+        this.embedder = embedder;
+        this.padTokenId = padTokenId;
+        // activations are fp32 whatever the weights' dtype
+        this.estimator = new BatchMemoryEstimator(folder.config(), Float.BYTES);
+    }
+
+    /** Opens the model folder and its sessions; {@code hooks} and {@code stats} go to the runner. */
+    static ModelParts open(EngineConfig config, ModelHooks hooks, EngineStats stats) {
+        ModelFolder folder = ModelFolder.open(config.modelDir(), config.dtype());
+        TextTokenizer tokenizer = TextTokenizer.open(folder.tokenizerJson());
+        ModelSessions sessions = null;
+        try {
+            PromptBuilder prompts = PromptBuilder.of(folder, tokenizer);
+            SpecialTokens special = prompts.specialTokens();
+            ImageProcessor processor = new ImageProcessor(ImageProcessorConfig.fromJson(folder.imageProcessorConfig()));
+            RequestPreparer preparer = new RequestPreparer(new ImageDecoder(config.imageLimits()), processor, prompts, tokenizer);
+            sessions = new ModelSessions(folder, new OrtRuntime(config.runtime()));
+            InputEmbedder embedder = new InputEmbedder(sessions.embed, special.imageTokenId());
+            long pad = special.padTokenId();
+            BatchRunner runner = new BatchRunner(
+                    new ImageEncoder(sessions.vision, config.maxEncoderTiles(), folder.config().vision().numAttentionHeads(),
+                            ImageEncoder.DEFAULT_MAX_ATTENTION_BYTES),
+                    new BatchGenerator(sessions.decoder, embedder, pad),
+                    new Classifier(sessions.decoder, embedder, pad),
+                    stopTokenIds(special, folder),
+                    ids -> tokenizer.decode(ids, true),
+                    stats, hooks);
+            return new ModelParts(folder, tokenizer, sessions, preparer, runner, embedder, pad);
+        } catch (RuntimeException e) {
+            if (sessions != null) {
+                sessions.close();
+            }
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    private static long[] stopTokenIds(SpecialTokens special, ModelFolder folder) {
+        Set<Long> ids = new LinkedHashSet<>();
+        special.stopTokenIds().forEach(i -> ids.add(i.longValue()));
+        folder.generationConfig().eosTokenIds().forEach(i -> ids.add(i.longValue()));
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A fresh, empty decode batch over the decoder session. */
+    <K> ContinuousBatch<K> newDecodeBatch() {
+        return new ContinuousBatch<>(sessions.decoder, embedder, padTokenId);
+    }
+
+    @Override
+    public void close() {
+        sessions.close();
+        tokenizer.close();
+    }
+}
