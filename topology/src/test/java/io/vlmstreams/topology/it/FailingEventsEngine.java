@@ -3,12 +3,10 @@ package io.vlmstreams.topology.it;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
 import io.vlmstreams.inference.engine.InferenceException;
 import io.vlmstreams.inference.engine.InferenceRequest;
-import io.vlmstreams.inference.engine.InferenceResult;
 import io.vlmstreams.inference.engine.Outcome;
 
 /**
@@ -24,12 +22,6 @@ final class FailingEventsEngine implements InferenceEngine {
     FailingEventsEngine(InferenceEngine engine, Set<String> failingEventIds) {
         this.engine = engine;
         this.failingEventIds = Set.copyOf(failingEventIds);
-    }
-
-    @Override
-    public CompletableFuture<InferenceResult> submit(InferenceRequest request) {
-        return failingEventIds.contains(request.requestId())
-                ? CompletableFuture.failedFuture(failure(request)) : engine.submit(request);
     }
 
     @Override
