@@ -136,7 +136,7 @@ public record GraphTraits(DecoderTraits decoder, VisionTraits vision, String emb
         } else if (!g.declaresInput("spatial_shapes")) {
             basis = "no spatial_shapes input";
         } else {
-            basis = "no Resize sized from spatial_shapes (position embeddings computed per tile)";
+            basis = "no Resize sized from spatial_shapes";
         }
         return new VisionTraits(g.nodesOf(MHA).size(), !perCall.isEmpty(), basis, bits(g), g.nodesOf(MATMUL_INTEGER).size(),
                 g.outputs().isEmpty() ? UNDECLARED : g.outputs().get(0).elementType());
