@@ -60,7 +60,7 @@ public record ModelFolder(
         return new Reader(dir.toAbsolutePath().normalize()).read(DtypeSelection.isAuto(dtype) ? null : parse(dtype));
     }
 
-    /** Opens {@code dir}, resolving every graph file for {@code dtype}. */
+    /** Opens {@code dir}, resolving every graph file for {@code dtype} (null: the folder's own default, as for {@code auto}). */
     public static ModelFolder open(Path dir, DtypeSelection dtype) {
         return new Reader(dir.toAbsolutePath().normalize()).read(dtype);
     }
