@@ -14,7 +14,7 @@ public final class EngineOptions {
     @Option(names = "--model", required = true, description = "ONNX model folder (config.json, tokenizer, onnx/)")
     Path model;
 
-    @Option(names = "--dtype", defaultValue = "fp32", description = "graph variant: fp32, fp16, q8, q4, ... (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dtype", defaultValue = "auto", description = "graph variant: fp32, fp16, q8, q4, ... (default: ${DEFAULT-VALUE}: the folder's transformers.js_config.dtype, else fp32)")
     String dtype;
 
     @Option(names = "--provider", defaultValue = "cpu", description = "execution provider: cpu, cuda, tensorrt, auto (default: ${DEFAULT-VALUE})")
