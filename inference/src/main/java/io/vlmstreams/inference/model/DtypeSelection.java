@@ -1,5 +1,7 @@
 package io.vlmstreams.inference.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -36,7 +38,7 @@ public record DtypeSelection(OnnxDtype defaultDtype, Map<OnnxGraph, OnnxDtype> o
      * object of per-graph names ({@code {"vision_encoder": "fp16", "decoder_model_merged": "q4"}}).
      * Graphs the object leaves out default to fp32, as in transformers.js.
      */
-    public static DtypeSelection fromJson(com.fasterxml.jackson.databind.JsonNode dtype) {
+    public static DtypeSelection fromJson(JsonNode dtype) {
         if (dtype.isTextual()) {
             return parse(dtype.asText());
         }

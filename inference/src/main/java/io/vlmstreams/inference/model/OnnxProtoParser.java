@@ -6,6 +6,7 @@ import com.google.protobuf.WireFormat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,7 +59,7 @@ final class OnnxProtoParser {
                 case 7 -> message(tag, () -> graph(0, true));
                 case 8 -> {
                     OnnxMl.OperatorSetIdProto op = OnnxMl.OperatorSetIdProto.parseFrom(in.readBytes());
-                    opsets.put(new OperatorType(op.getDomain(), "").domain(), op.getVersion());
+                    opsets.put(OperatorType.domainOf(op.getDomain()), op.getVersion());
                 }
                 case 25 -> message(tag, () -> function());
                 default -> in.skipField(tag);
@@ -137,7 +138,7 @@ final class OnnxProtoParser {
                 case 4 -> {
                     int length = in.readRawVarint32();
                     if (length <= MAX_STRING_ATTRIBUTE) {
-                        s = new String(in.readRawBytes(length), java.nio.charset.StandardCharsets.UTF_8);
+                        s = new String(in.readRawBytes(length), StandardCharsets.UTF_8);
                     } else {
                         in.skipRawBytes(length);
                     }

@@ -13,7 +13,12 @@ public record OperatorType(String domain, String name) implements Comparable<Ope
     public static final String MICROSOFT = "com.microsoft";
 
     public OperatorType {
-        domain = domain == null || domain.isEmpty() ? ONNX : domain;
+        domain = domainOf(domain);
+    }
+
+    /** {@code domain} as this type names it: the empty (default) domain is {@value #ONNX}. */
+    public static String domainOf(String domain) {
+        return domain == null || domain.isEmpty() ? ONNX : domain;
     }
 
     public static OperatorType onnx(String name) {
