@@ -23,7 +23,7 @@ public final class EngineOptions {
     @Option(names = "--model", required = true, description = "ONNX model folder (config.json, tokenizer, onnx/)")
     Path model;
 
-    @Option(names = "--dtype", description = "graph variant: fp32, fp16, q8, q4, ... (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dtype", description = "graph variant: auto, fp32, fp16, q8, q4, ... (default: ${DEFAULT-VALUE}: the folder's transformers.js_config.dtype, else fp32)")
     String dtype = APP_DEFAULTS.dtype();
 
     @Option(names = "--provider", description = "execution provider: auto, cpu, cuda, tensorrt (default: ${DEFAULT-VALUE})")

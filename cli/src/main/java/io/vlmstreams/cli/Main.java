@@ -31,7 +31,29 @@ public final class Main implements Runnable {
         cli.addSubcommand(new TailCommand());
         cli.addSubcommand(new SandboxCommand());
         cli.addSubcommand(new io.vlmstreams.cli.SoakCommand());
+        // after the subcommands, so that it reaches them all
+        cli.setExecutionExceptionHandler(Main::reportUserMistake);
         return cli;
+    }
+
+    /**
+     * A wrong folder, file or setting is one {@code error:} line on stderr and exit code 2, as the
+     * {@code model} commands already do; anything else is a bug and keeps its stack trace.
+     */
+    private static int reportUserMistake(Exception ex, CommandLine commandLine, CommandLine.ParseResult parsed) throws Exception {
+        Throwable t = ex;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (!(t instanceof IllegalArgumentException || t instanceof java.io.UncheckedIOException
+                || t instanceof io.vlmstreams.inference.onnx.OnnxModelException)) {
+            throw ex;
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        commandLine.getErr().println("error: " + message.replaceAll("\\s*\\R\\s*", " "));
+        commandLine.getErr().flush();
+        return 2;
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Make LFM2-VL ONNX model folders: convert upstream checkpoints or synthesize random ones.",
-        subcommands = {ModelCommand.Convert.class, ModelCommand.Synth.class})
+        subcommands = {ModelCommand.Convert.class, ModelCommand.Synth.class, ModelInspectCommand.class})
 public final class ModelCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -53,9 +53,9 @@ public record EngineConfig(
         faultInjectRequestIds = Set.copyOf(faultInjectRequestIds);
     }
 
-    /** fp32 on CPU, up to 8 requests at once without a memory budget, 2 preprocessing threads, 64 tiles per encoder call. */
+    /** The folder's own dtype (auto), on CPU, up to 8 requests at once without a memory budget, 2 preprocessing threads, 64 tiles per encoder call. */
     public static EngineConfig defaults(Path modelDir) {
-        return new EngineConfig(modelDir, "fp32", RuntimeConfig.cpu(), 8, ImageLimits.defaults(), 2, 64, 0, Set.of());
+        return new EngineConfig(modelDir, "auto", RuntimeConfig.cpu(), 8, ImageLimits.defaults(), 2, 64, 0, Set.of());
     }
 
     /** The policy that cuts and admits this engine's model batches. */

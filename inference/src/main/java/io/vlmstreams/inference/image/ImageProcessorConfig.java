@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Settings of upstream's {@code Lfm2VlImageProcessor}, read once from a model folder's
- * {@code preprocessor_config.json} and/or the {@code image_processor} object of
- * {@code processor_config.json}; keys that are absent keep upstream's defaults.
+ * {@code preprocessor_config.json} and/or {@code processor_config.json} (top level or its nested
+ * {@code image_processor} object); keys that are absent keep upstream's defaults.
  *
  * @param maxNumPatches as declared in the file; the processor, like upstream, pads each request to
  *                      {@code max(maxImageTokens * downsample^2, splitting ? (tile / patch)^2 : 0)}
@@ -67,16 +67,27 @@ public record ImageProcessorConfig(
         return defaults().withJson(node);
     }
 
-    /** This config with the keys present in {@code node} replaced; lets a caller layer preprocessor_config over processor_config. */
+    /**
+     * This config with the keys present in {@code node} replaced; lets a caller layer
+     * preprocessor_config over processor_config. {@code node} may be an image processor object or a
+     * processor config: its top-level settings apply first, then those of a nested
+     * {@code image_processor} object (newer processor_config.json files nest them). The patch size
+     * is {@code encoder_patch_size}, or {@code patch_size} where a config names it so (a reported
+     * LFM2-VL-1.6B processor config).
+     */
     public ImageProcessorConfig withJson(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return this;
         }
-        if (node.has("image_processor") && node.get("image_processor").isObject()) {
-            node = node.get("image_processor");
-        }
+        ImageProcessorConfig top = withFlat(node);
+        JsonNode nested = node.get("image_processor");
+        return nested != null && nested.isObject() ? top.withFlat(nested) : top;
+    }
+
+    private ImageProcessorConfig withFlat(JsonNode node) {
+        int patch = integer(node, "encoder_patch_size", integer(node, "patch_size", patchSize));
         return new ImageProcessorConfig(
-                integer(node, "encoder_patch_size", patchSize),
+                patch,
                 integer(node, "downsample_factor", downsampleFactor),
                 integer(node, "tile_size", tileSize),
                 integer(node, "min_image_tokens", minImageTokens),

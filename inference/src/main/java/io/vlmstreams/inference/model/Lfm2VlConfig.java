@@ -35,8 +35,8 @@ public record Lfm2VlConfig(
 
     public static Lfm2VlConfig fromJson(JsonNode root, String origin) {
         String type = root.path("model_type").asText("");
-        if (!type.equals("lfm2_vl")) {
-            throw new IllegalArgumentException(origin + ": model_type is '" + type + "', expected 'lfm2_vl'");
+        if (!isLfm2Vl(type)) {
+            throw new IllegalArgumentException(origin + ": model_type is '" + type + "', expected 'lfm2_vl' (LFM2-VL or LFM2.5-VL)");
         }
         Keys k = new Keys(root, origin);
         return new Lfm2VlConfig(
@@ -48,6 +48,16 @@ public record Lfm2VlConfig(
                 k.textOr("projector_hidden_act", "gelu"),
                 k.boolOr("projector_bias", true),
                 k.boolOr("projector_use_layernorm", true));
+    }
+
+    /**
+     * True for the spellings of LFM2-VL's model_type: {@code lfm2_vl} (transformers, and the published
+     * LFM2.5-VL configs), {@code lfm2-vl} (an early remote-code config), and LFM2.5 spelled out
+     * ({@code lfm2.5_vl}, {@code lfm2_5_vl}, ...). Case, '-', '_' and '.' are not significant.
+     */
+    static boolean isLfm2Vl(String modelType) {
+        String t = modelType.toLowerCase(java.util.Locale.ROOT).replaceAll("[-_.]", "");
+        return t.equals("lfm2vl") || t.equals("lfm25vl");
     }
 
     /** LFM2 language tower settings ({@code text_config}). */

@@ -3,12 +3,15 @@ package io.vlmstreams.inference.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -17,102 +20,213 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * An LFM2-VL model folder in the onnx-community layout, resolved for one {@link DtypeSelection}:
- * the configs, tokenizer files, chat template and the {@code onnx/} graphs to load. Everything is
- * read and checked once in {@link #open}; errors name the folder and the missing or bad file.
+ * An LFM2-VL model folder as published (onnx-community, LiquidAI LFM2.5-VL) or written by this
+ * project's converter, resolved for one {@link DtypeSelection}: the configs, tokenizer files, chat
+ * template, the {@code onnx/} graph chosen for each graph ({@link GraphSelection}: stem aliases,
+ * per-graph precision fallback) and what those graphs declare ({@link GraphInfo},
+ * {@link GraphTraits}). Everything is read and checked once in {@link #open}; a wrong or partial
+ * folder is a {@link ModelFolderException} with one short message naming what is missing.
  *
- * <p>Two layouts are accepted: {@code vision_encoder}, {@code embed_tokens} and
- * {@code decoder_model_merged} (the vision encoder includes the projector), and the split layout
- * that also ships {@code projector}, whose vision encoder then outputs features before the projector.
- * The JSON nodes are shared, treat them as read-only.
+ * <p>Two layouts are accepted: vision encoder, embed_tokens and decoder (the vision encoder includes
+ * the projector), and the split layout that also ships {@code projector}, whose vision encoder then
+ * outputs features before the projector. The JSON nodes are shared, treat them as read-only.
  */
 public record ModelFolder(
         Path dir,
-        DtypeSelection dtype,
         Lfm2VlConfig config,
         GenerationConfig generationConfig,
         JsonNode imageProcessorConfig,
         Path tokenizerJson,
         JsonNode tokenizerConfig,
         String chatTemplate,
-        Map<OnnxGraph, Path> graphs) {
+        GraphSelection selection,
+        Map<OnnxGraph, GraphInfo> graphInfo,
+        GraphTraits traits) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(ModelFolder.class);
 
     public ModelFolder {
-        graphs = Map.copyOf(graphs);
+        Map<OnnxGraph, GraphInfo> copy = new EnumMap<>(OnnxGraph.class);
+        copy.putAll(graphInfo);
+        graphInfo = Collections.unmodifiableMap(copy);
     }
 
-    /** Opens {@code dir} with a dtype setting such as {@code q4} or {@code vision_encoder=fp16,decoder_model_merged=q4}. */
+    /**
+     * Opens {@code dir} with a dtype setting such as {@code q4} or {@code vision_encoder=fp16,decoder_model_merged=q4};
+     * blank or {@code auto} takes the folder's {@code transformers.js_config.dtype}, else fp32.
+     */
     public static ModelFolder open(Path dir, String dtype) {
-        return open(dir, DtypeSelection.parse(dtype));
+        return new Reader(dir.toAbsolutePath().normalize()).read(DtypeSelection.isAuto(dtype) ? null : parse(dtype));
     }
 
-    /** Opens {@code dir}, resolving every graph file for {@code dtype}. */
+    /** Opens {@code dir}, resolving every graph file for {@code dtype} (null: the folder's own default, as for {@code auto}). */
     public static ModelFolder open(Path dir, DtypeSelection dtype) {
         return new Reader(dir.toAbsolutePath().normalize()).read(dtype);
     }
 
+    private static DtypeSelection parse(String dtype) {
+        try {
+            return DtypeSelection.parse(dtype);
+        } catch (ModelFolderException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ModelFolderException(e.getMessage(), e);
+        }
+    }
+
+    /** The dtype the folder was opened with (asked for, or the folder's own default). */
+    public DtypeSelection dtype() {
+        return selection.dtype();
+    }
+
+    /** The chosen file of each graph. */
+    public Map<OnnxGraph, Path> graphs() {
+        return selection.paths();
+    }
+
     /** Folder name and dtype, e.g. {@code LFM2-VL-450M-ONNX:q4}: names the model in results and metrics. */
     public String modelId() {
-        return dir.getFileName() + ":" + dtype;
+        return dir.getFileName() + ":" + dtype();
     }
 
     public Path visionEncoder() {
-        return graphs.get(OnnxGraph.VISION_ENCODER);
+        return graphs().get(OnnxGraph.VISION_ENCODER);
     }
 
     public Path embedTokens() {
-        return graphs.get(OnnxGraph.EMBED_TOKENS);
+        return graphs().get(OnnxGraph.EMBED_TOKENS);
     }
 
     public Path decoder() {
-        return graphs.get(OnnxGraph.DECODER);
+        return graphs().get(OnnxGraph.DECODER);
     }
 
     /** The separate projector graph of a split export; empty when the vision encoder includes it. */
     public Optional<Path> projector() {
-        return Optional.ofNullable(graphs.get(OnnxGraph.PROJECTOR));
+        return Optional.ofNullable(graphs().get(OnnxGraph.PROJECTOR));
     }
 
     /** Reads one folder; holds the folder for error messages. */
     private record Reader(Path dir) {
 
-        ModelFolder read(DtypeSelection dtype) {
+        /** {@code asked} null: the folder's own default dtype. */
+        ModelFolder read(DtypeSelection asked) {
+            if (!Files.exists(dir)) {
+                throw error("no such directory");
+            }
             if (!Files.isDirectory(dir)) {
                 throw error("not a directory");
             }
-            Path configJson = required("config.json");
-            Lfm2VlConfig config = Lfm2VlConfig.fromJson(json(configJson), configJson.toString());
-            Path genJson = dir.resolve("generation_config.json");
-            GenerationConfig gen = Files.isRegularFile(genJson)
-                    ? GenerationConfig.fromJson(json(genJson), genJson.toString())
-                    : GenerationConfig.DEFAULTS;
-            JsonNode processorConfig = optionalJson("processor_config.json");
-            JsonNode tokenizerConfig = tokenizerConfig();
-            return new ModelFolder(dir, dtype, config, gen,
-                    imageProcessorConfig(processorConfig), required("tokenizer.json"), tokenizerConfig,
-                    chatTemplate(processorConfig, tokenizerConfig), graphs(dtype));
+            rejectCheckpoint();
+            try {
+                Path configJson = required("config.json");
+                JsonNode configRoot = json(configJson);
+                Lfm2VlConfig config = Lfm2VlConfig.fromJson(configRoot, configJson.toString());
+                Path genJson = dir.resolve("generation_config.json");
+                GenerationConfig gen = Files.isRegularFile(genJson)
+                        ? GenerationConfig.fromJson(json(genJson), genJson.toString())
+                        : GenerationConfig.DEFAULTS;
+                JsonNode processorConfig = optionalJson("processor_config.json");
+                JsonNode tokenizerConfig = tokenizerConfig();
+                Path tokenizerJson = required("tokenizer.json");
+                String chatTemplate = chatTemplate(processorConfig, tokenizerConfig);
+                GraphSelection selection = selection(asked, configRoot);
+                Map<OnnxGraph, GraphInfo> infos = graphInfo(selection);
+                GraphTraits traits = GraphTraits.of(infos);
+                LOG.info("model folder {}: {}", dir, selection.summary());
+                return new ModelFolder(dir, config, gen, imageProcessorConfig(processorConfig), tokenizerJson,
+                        tokenizerConfig, chatTemplate, selection, infos, traits);
+            } catch (ModelFolderException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                // Config errors already name the file and key; they are the folder's fault, so typed as such.
+                throw new ModelFolderException(e.getMessage(), e);
+            }
+        }
+
+        /** An upstream checkpoint (config.json and safetensors, no onnx/) is a common first try: say how to convert it. */
+        private void rejectCheckpoint() {
+            if (Files.isDirectory(dir.resolve("onnx"))) {
+                return;
+            }
+            List<String> safetensors;
+            try (Stream<Path> files = Files.list(dir)) {
+                safetensors = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors"))
+                        .sorted().collect(Collectors.toList());
+            } catch (IOException e) {
+                throw new UncheckedIOException("model folder " + dir + ": cannot list it: " + e.getMessage(), e);
+            }
+            if (!safetensors.isEmpty() && Files.isRegularFile(dir.resolve("config.json"))) {
+                throw error("an upstream checkpoint (config.json, " + String.join(", ", safetensors)
+                        + "), not an ONNX folder (no onnx/); convert it first: ./vlm-streams model convert --from "
+                        + dir + " --out " + dir + "-onnx");
+            }
+        }
+
+        private GraphSelection selection(DtypeSelection asked, JsonNode configRoot) {
+            Path onnx = dir.resolve("onnx");
+            if (!Files.isDirectory(onnx)) {
+                throw error("no onnx/ directory");
+            }
+            OnnxFolderContents present = OnnxFolderContents.scan(onnx);
+            if (asked != null) {
+                return GraphSelection.resolve(present, asked, DtypeSource.ASKED);
+            }
+            JsonNode dtype = configRoot.path("transformers.js_config").path("dtype");
+            if (dtype.isMissingNode() || dtype.isNull()) {
+                return GraphSelection.resolve(present, DtypeSelection.of(OnnxDtype.FP32), DtypeSource.DEFAULT);
+            }
+            DtypeSelection own;
+            try {
+                own = DtypeSelection.fromJson(dtype);
+            } catch (IllegalArgumentException e) {
+                throw error("config.json: " + e.getMessage());
+            }
+            return GraphSelection.resolve(present, own, DtypeSource.FOLDER);
+        }
+
+        /** Reads each chosen graph's declarations; external data it names must lie beside it. */
+        private Map<OnnxGraph, GraphInfo> graphInfo(GraphSelection selection) {
+            Map<OnnxGraph, GraphInfo> infos = new EnumMap<>(OnnxGraph.class);
+            selection.chosen().forEach((graph, choice) -> {
+                GraphInfo info = GraphInfo.read(choice.chosen().file());
+                List<String> missing = info.missingExternalData();
+                if (!missing.isEmpty()) {
+                    throw error("onnx/" + choice.chosen().fileName() + " keeps its weights in " + String.join(", ", missing)
+                            + ", which is not in onnx/ (download it with the .onnx file)");
+                }
+                infos.put(graph, info);
+            });
+            return infos;
         }
 
         /**
          * Upstream splits image settings: preprocessor_config.json holds the image processor, older
          * processor_config.json files hold processor kwargs at top level, newer ones nest an
-         * "image_processor" object. Later sources win, as the processor passes its kwargs on.
+         * "image_processor" object. Later sources win, as the processor passes its kwargs on. A
+         * source that says {@code patch_size} (and not {@code encoder_patch_size}) means the encoder's.
          */
         private JsonNode imageProcessorConfig(JsonNode processorConfig) {
             ObjectNode merged = JSON.createObjectNode();
-            merged.setAll((ObjectNode) optionalJson("preprocessor_config.json"));
-            processorConfig.fields().forEachRemaining(f -> {
-                if (!f.getValue().isObject() && !List.of("processor_class", "chat_template").contains(f.getKey())) {
-                    merged.set(f.getKey(), f.getValue());
+            for (JsonNode source : List.of(optionalJson("preprocessor_config.json"), processorConfig)) {
+                overlay(merged, source);
+                JsonNode nested = source.path("image_processor");
+                if (nested.isObject()) {
+                    overlay(merged, nested);
                 }
-            });
-            JsonNode nested = processorConfig.path("image_processor");
-            if (nested.isObject()) {
-                merged.setAll((ObjectNode) nested);
             }
             return merged;
+        }
+
+        private static void overlay(ObjectNode into, JsonNode source) {
+            boolean renamedPatch = source.has("patch_size") && !source.has("encoder_patch_size");
+            source.fields().forEachRemaining(f -> {
+                if (f.getValue().isObject() || List.of("processor_class", "chat_template").contains(f.getKey())) {
+                    return;
+                }
+                into.set(renamedPatch && f.getKey().equals("patch_size") ? "encoder_patch_size" : f.getKey(), f.getValue());
+            });
         }
 
         /** tokenizer_config.json, with bos/eos/pad/unk filled in from special_tokens_map.json when it lacks them. */
@@ -163,48 +277,6 @@ public record ModelFolder(
             return null;
         }
 
-        private Map<OnnxGraph, Path> graphs(DtypeSelection dtype) {
-            Path onnx = dir.resolve("onnx");
-            if (!Files.isDirectory(onnx)) {
-                throw error("no onnx/ directory");
-            }
-            List<String> present = onnxFiles(onnx);
-            Map<OnnxGraph, Path> graphs = new EnumMap<>(OnnxGraph.class);
-            for (OnnxGraph graph : OnnxGraph.values()) {
-                List<String> ofGraph = present.stream().filter(f -> isVariantOf(f, graph)).collect(Collectors.toList());
-                if (graph == OnnxGraph.PROJECTOR && ofGraph.isEmpty()) {
-                    continue;
-                }
-                OnnxDtype d = dtype.dtypeOf(graph);
-                Optional<String> file = d.suffixes().stream()
-                        .map(s -> graph.stem() + s + ".onnx")
-                        .filter(present::contains)
-                        .findFirst();
-                if (file.isEmpty()) {
-                    String wanted = d.suffixes().stream().map(s -> "onnx/" + graph.stem() + s + ".onnx")
-                            .collect(Collectors.joining(" or "));
-                    throw error(wanted + " not found (dtype " + d + "); present: "
-                            + (ofGraph.isEmpty() ? "no " + graph.stem() + " graph" : String.join(", ", ofGraph)));
-                }
-                graphs.put(graph, onnx.resolve(file.get()));
-            }
-            return graphs;
-        }
-
-        private static boolean isVariantOf(String file, OnnxGraph graph) {
-            String stem = file.substring(0, file.length() - ".onnx".length());
-            return stem.equals(graph.stem()) || stem.startsWith(graph.stem() + "_");
-        }
-
-        private List<String> onnxFiles(Path onnx) {
-            try (Stream<Path> files = Files.list(onnx)) {
-                return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-                        .filter(n -> n.endsWith(".onnx")).sorted().collect(Collectors.toList());
-            } catch (IOException e) {
-                throw new UncheckedIOException("model folder " + dir + ": cannot list onnx/: " + e.getMessage(), e);
-            }
-        }
-
         private Path required(String name) {
             Path p = dir.resolve(name);
             if (!Files.isRegularFile(p)) {
@@ -223,8 +295,8 @@ public record ModelFolder(
             try {
                 node = JSON.readTree(file.toFile());
             } catch (IOException e) {
-                throw new IllegalArgumentException("model folder " + dir + ": " + dir.relativize(file)
-                        + " is not valid JSON: " + e.getMessage(), e);
+                throw new ModelFolderException("model folder " + dir + ": " + dir.relativize(file)
+                        + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
             }
             if (node == null || !node.isObject()) {
                 throw error(dir.relativize(file) + " does not hold a JSON object");
@@ -240,8 +312,8 @@ public record ModelFolder(
             }
         }
 
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("model folder " + dir + ": " + what);
+        private ModelFolderException error(String what) {
+            return new ModelFolderException("model folder " + dir + ": " + what);
         }
     }
 }

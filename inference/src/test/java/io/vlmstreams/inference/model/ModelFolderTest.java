@@ -1,6 +1,7 @@
 package io.vlmstreams.inference.model;
 
 import io.vlmstreams.devstack.Fixtures;
+import io.vlmstreams.inference.image.ImageProcessorConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,25 +83,53 @@ class ModelFolderTest {
     }
 
     @Test
-    void missingGraphErrorNamesFileDtypeAndWhatIsPresent() throws IOException {
+    void aGraphWithoutTheAskedPrecisionTakesTheNearestOne() throws IOException {
         Path dir = standardFolder();
-        assertThatThrownBy(() -> ModelFolder.open(dir, "q4"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("model folder " + dir)
-                .hasMessageContaining("onnx/vision_encoder_q4.onnx not found (dtype q4)")
-                .hasMessageContaining("present: vision_encoder.onnx, vision_encoder_fp16.onnx, vision_encoder_quantized.onnx");
-        assertThatThrownBy(() -> ModelFolder.open(dir, "vision_encoder=fp16,embed_tokens=bnb4"))
-                .hasMessageContaining("onnx/embed_tokens_bnb4.onnx not found (dtype bnb4)");
-        Path noDecoder = folderNamed("no-decoder", "vision_encoder.onnx", "embed_tokens.onnx");
-        assertThatThrownBy(() -> ModelFolder.open(noDecoder, "fp32"))
-                .hasMessageContaining("onnx/decoder_model_merged.onnx not found (dtype fp32); present: no decoder_model_merged graph");
+        // No q4 vision encoder: q4 -> q4f16 -> fp16 finds vision_encoder_fp16.
+        ModelFolder q4 = ModelFolder.open(dir, "q4");
+        assertThat(q4.visionEncoder().getFileName()).hasToString("vision_encoder_fp16.onnx");
+        assertThat(q4.embedTokens().getFileName()).hasToString("embed_tokens_q4.onnx");
+        assertThat(q4.decoder().getFileName()).hasToString("decoder_model_merged_q4.onnx");
+        assertThat(q4.selection().summary()).isEqualTo("dtype q4 (asked): vision_encoder_fp16.onnx (no q4; nearest fp16), "
+                + "embed_tokens_q4.onnx, decoder_model_merged_q4.onnx");
+        assertThat(q4.selection().chosen().get(OnnxGraph.VISION_ENCODER).fellBack()).isTrue();
+        assertThat(q4.modelId()).isEqualTo("LFM2-VL-tiny-ONNX:q4");
+
+        // q8 never falls to q4: the nearest of a q8-less graph is a float one.
+        Path floats = folderNamed("floats", "vision_encoder.onnx", "embed_tokens.onnx", "decoder_model_merged.onnx", "decoder_model_merged_q4.onnx");
+        ModelFolder q8 = ModelFolder.open(floats, "q8");
+        assertThat(q8.decoder().getFileName()).hasToString("decoder_model_merged.onnx");
+        assertThat(q8.selection().summary()).endsWith("decoder_model_merged.onnx (no q8; nearest fp32)");
     }
 
     @Test
-    void q8ErrorNamesBothCandidates() throws IOException {
-        Path dir = folder("vision_encoder.onnx", "embed_tokens.onnx", "decoder_model_merged.onnx");
-        assertThatThrownBy(() -> ModelFolder.open(dir, "q8"))
-                .hasMessageContaining("onnx/vision_encoder_q8.onnx or onnx/vision_encoder_quantized.onnx not found (dtype q8)");
+    void aGraphAskedForByNameMustExistInThatPrecision() throws IOException {
+        Path dir = standardFolder();
+        assertThatThrownBy(() -> ModelFolder.open(dir, "vision_encoder=q4"))
+                .isInstanceOf(ModelFolderException.class)
+                .hasMessage("no vision_encoder graph for dtype q4 (asked for by name) in " + dir.resolve("onnx")
+                        + "; present: vision_encoder{,_fp16,_quantized}, embed_tokens{,_fp16,_quantized,_q4}, "
+                        + "decoder_model_merged{,_fp16,_q8,_quantized,_q4}");
+        assertThatThrownBy(() -> ModelFolder.open(dir, "vision_encoder=fp16,embed_tokens=bnb4"))
+                .hasMessageStartingWith("no embed_tokens graph for dtype bnb4 (asked for by name) in ");
+    }
+
+    @Test
+    void noPrecisionInTheFallbackOrderIsAShortError() throws IOException {
+        Path dir = folder("vision_encoder_q8.onnx", "embed_tokens.onnx", "decoder_model_merged.onnx");
+        assertThatThrownBy(() -> ModelFolder.open(dir, "q4"))
+                .isInstanceOf(ModelFolderException.class)
+                .hasMessage("no vision_encoder graph for dtype q4 or the nearest q4f16, fp16, fp32 in " + dir.resolve("onnx")
+                        + "; present: vision_encoder_q8, embed_tokens, decoder_model_merged");
+    }
+
+    @Test
+    void aMissingGraphNamesItsStemsAndWhatIsPresent() throws IOException {
+        Path noDecoder = folderNamed("no-decoder", "vision_encoder.onnx", "embed_tokens.onnx", "embed_tokens_fp16.onnx", "notes.onnx");
+        assertThatThrownBy(() -> ModelFolder.open(noDecoder, "fp32"))
+                .isInstanceOf(ModelFolderException.class)
+                .hasMessage("no decoder_model_merged graph in " + noDecoder.resolve("onnx")
+                        + " (looked for decoder_model_merged*.onnx, decoder*.onnx); present: vision_encoder, embed_tokens{,_fp16}, notes.onnx");
     }
 
     @Test
@@ -111,7 +140,8 @@ class ModelFolderTest {
         assertThat(ModelFolder.open(dir, "fp32,projector=fp16").projector()).contains(dir.resolve("onnx/projector_fp16.onnx"));
         // A split folder without the projector in the chosen dtype is inconsistent, not a fused one.
         assertThatThrownBy(() -> ModelFolder.open(dir, "fp32,projector=q4"))
-                .hasMessageContaining("onnx/projector_q4.onnx not found (dtype q4); present: projector.onnx, projector_fp16.onnx");
+                .hasMessageStartingWith("no projector graph for dtype q4 (asked for by name) in ")
+                .hasMessageEndingWith("present: vision_encoder, projector{,_fp16}, embed_tokens, decoder_model_merged{,_fp16}");
     }
 
     @Test
@@ -128,6 +158,8 @@ class ModelFolderTest {
         assertThatThrownBy(() -> ModelFolder.open(dir2, "fp32")).hasMessageContaining("no chat template");
         Files.writeString(dir2.resolve("chat_template.jinja"), "{{ bos_token }}");
         assertThatThrownBy(() -> ModelFolder.open(dir2, "fp32")).hasMessage("model folder " + dir2 + ": no onnx/ directory");
+        assertThatThrownBy(() -> ModelFolder.open(tmp.resolve("absent"), "fp32"))
+                .isInstanceOf(ModelFolderException.class).hasMessage("model folder " + tmp.resolve("absent") + ": no such directory");
         Files.writeString(dir2.resolve("generation_config.json"), "[1, 2]");
         assertThatThrownBy(() -> ModelFolder.open(dir2, "fp32")).hasMessageContaining("generation_config.json does not hold a JSON object");
     }
@@ -174,6 +206,102 @@ class ModelFolderTest {
         assertThat(m.imageProcessorConfig().path("do_resize").asBoolean()).isTrue();
         assertThat(m.imageProcessorConfig().has("processor_class")).isFalse();
         assertThat(m.chatTemplate()).isEqualTo("{{ x }}");
+    }
+
+    @Test
+    void nestedAndRenamedProcessorSettingsReachTheImageProcessor() throws IOException {
+        Path dir = standardFolder();
+        // A 1.6B-style processor_config.json: settings nested under image_processor, patch_size for encoder_patch_size.
+        Files.writeString(dir.resolve("processor_config.json"),
+                "{\"processor_class\": \"Lfm2VlProcessor\", \"image_processor\": {\"patch_size\": 14,"
+                        + " \"max_image_tokens\": 128, \"use_thumbnail\": false}}");
+        Files.writeString(dir.resolve("preprocessor_config.json"),
+                "{\"encoder_patch_size\": 16, \"min_image_tokens\": 32, \"max_image_tokens\": 256, \"tile_size\": 448}");
+        ImageProcessorConfig c = ImageProcessorConfig.fromJson(ModelFolder.open(dir, "fp32").imageProcessorConfig());
+        assertThat(c.patchSize()).isEqualTo(14);
+        assertThat(c.maxImageTokens()).isEqualTo(128);
+        assertThat(c.minImageTokens()).isEqualTo(32);
+        assertThat(c.tileSize()).isEqualTo(448);
+        assertThat(c.useThumbnail()).isFalse();
+        assertThat(c.downsampleFactor()).isEqualTo(ImageProcessorConfig.defaults().downsampleFactor());
+
+        // Read directly, a processor config's top level applies first, then its nested object.
+        ImageProcessorConfig direct = ImageProcessorConfig.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"tile_size\": 384, \"max_tiles\": 4, \"image_processor\": {\"tile_size\": 256}}"));
+        assertThat(direct.tileSize()).isEqualTo(256);
+        assertThat(direct.maxTiles()).isEqualTo(4);
+    }
+
+    @Test
+    void modelTypeSpellingsOfBothFamiliesAreAccepted() throws IOException {
+        Path dir = standardFolder();
+        for (String type : List.of("lfm2_vl", "lfm2-vl", "LFM2-VL", "lfm2.5-vl", "lfm2_5_vl")) {
+            setModelType(dir, type);
+            assertThat(ModelFolder.open(dir, "fp32").config().imageTokenId()).as(type).isEqualTo(5);
+        }
+        setModelType(dir, "qwen2_vl");
+        assertThatThrownBy(() -> ModelFolder.open(dir, "fp32"))
+                .isInstanceOf(ModelFolderException.class)
+                .hasMessage(dir.resolve("config.json") + ": model_type is 'qwen2_vl', expected 'lfm2_vl' (LFM2-VL or LFM2.5-VL)");
+    }
+
+    @Test
+    void transformersJsDtypeIsTheDefaultWhenNoneIsAsked() throws IOException {
+        Path dir = standardFolder();
+        setTransformersJsDtype(dir, "\"q4\"");
+        ModelFolder own = ModelFolder.open(dir, "");
+        assertThat(own.decoder().getFileName()).hasToString("decoder_model_merged_q4.onnx");
+        assertThat(own.selection().source()).isEqualTo(DtypeSource.FOLDER);
+        assertThat(own.selection().summary()).startsWith("dtype q4 (from config.json transformers.js_config.dtype): ");
+        assertThat(ModelFolder.open(dir, "auto").decoder()).isEqualTo(own.decoder());
+        // Asking overrides the folder.
+        ModelFolder asked = ModelFolder.open(dir, "fp16");
+        assertThat(asked.decoder().getFileName()).hasToString("decoder_model_merged_fp16.onnx");
+        assertThat(asked.selection().source()).isEqualTo(DtypeSource.ASKED);
+
+        // A per-graph object; graphs it leaves out are fp32, as in transformers.js; aliases are keys too.
+        setTransformersJsDtype(dir, "{\"embed_images\": \"fp16\", \"decoder_model_merged\": \"q8\"}");
+        ModelFolder perGraph = ModelFolder.open(dir, (String) null);
+        assertThat(perGraph.visionEncoder().getFileName()).hasToString("vision_encoder_fp16.onnx");
+        assertThat(perGraph.embedTokens().getFileName()).hasToString("embed_tokens.onnx");
+        assertThat(perGraph.decoder().getFileName()).hasToString("decoder_model_merged_q8.onnx");
+
+        setTransformersJsDtype(dir, "{\"decoder_model_merged\": \"int4\"}");
+        assertThatThrownBy(() -> ModelFolder.open(dir, ""))
+                .isInstanceOf(ModelFolderException.class)
+                .hasMessage("model folder " + dir + ": config.json: unknown dtype 'int4'; known: fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4");
+
+        // No transformers.js_config: fp32.
+        setTransformersJsDtype(dir, null);
+        ModelFolder plain = ModelFolder.open(dir, "");
+        assertThat(plain.selection().source()).isEqualTo(DtypeSource.DEFAULT);
+        assertThat(plain.decoder().getFileName()).hasToString("decoder_model_merged.onnx");
+    }
+
+    @Test
+    void aBadDtypeSettingIsAFolderError() {
+        assertThatThrownBy(() -> ModelFolder.open(tmp, "q3"))
+                .isInstanceOf(ModelFolderException.class)
+                .hasMessage("unknown dtype 'q3'; known: fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4");
+    }
+
+    private static void setModelType(Path dir, String type) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        config.put("model_type", type);
+        json.writeValue(dir.resolve("config.json").toFile(), config);
+    }
+
+    /** Sets (or with null removes) {@code transformers.js_config.dtype} to the JSON {@code value}. */
+    private static void setTransformersJsDtype(Path dir, String value) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        if (value == null) {
+            config.remove("transformers.js_config");
+        } else {
+            config.putObject("transformers.js_config").set("dtype", json.readTree(value));
+        }
+        json.writeValue(dir.resolve("config.json").toFile(), config);
     }
 
     @Test

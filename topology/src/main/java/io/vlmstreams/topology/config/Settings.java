@@ -140,8 +140,8 @@ public final class Settings {
         define(MODEL, MODEL_GROUP, MODEL_DIR, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
                 "ONNX model folder (onnx-community layout: `onnx/vision_encoder*.onnx`, `embed_tokens*`, "
                         + "`decoder_model_merged*`, tokenizer and configs).");
-        define(MODEL, MODEL_GROUP, MODEL_DTYPE, Type.STRING, "fp32", null, new NonEmptyString(),
-                "Graph variant by file suffix: `fp32`, `fp16`, `q8`, `q4`, ...");
+        define(MODEL, MODEL_GROUP, MODEL_DTYPE, Type.STRING, "auto", null, new NonEmptyString(),
+                "Graph variant by file suffix: `fp32`, `fp16`, `q8`, `q4`, ...; `auto` takes the folder's `transformers.js_config.dtype`, else fp32 (a graph missing in that precision falls back to the nearest one, logged)");
         String[] providers = Arrays.stream(ExecutionProvider.values()).map(p -> p.name().toLowerCase(Locale.ROOT))
                 .toArray(String[]::new);
         define(MODEL, MODEL_GROUP, ENGINE_PROVIDER, Type.STRING, ExecutionProvider.AUTO.name().toLowerCase(Locale.ROOT), null,
