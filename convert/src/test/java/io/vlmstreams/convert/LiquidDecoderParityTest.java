@@ -3,7 +3,6 @@ package io.vlmstreams.convert;
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -23,14 +22,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +130,7 @@ class LiquidDecoderParityTest {
         assertThat(expectedTokens).hasSize(12);
         int vocab = cfg.text().vocabSize();
 
-        Run run = new Run(decoders.get(rotary), 1);
+        DecoderRun run = new DecoderRun(env, decoders.get(rotary), 1);
         float[] logits = run.step(promptEmbeds(image, ids), ids.length, ones(ids.length));
         float[] last = Arrays.copyOfRange(logits, (ids.length - 1) * vocab, ids.length * vocab);
         List<Long> tokens = new ArrayList<>();
@@ -166,12 +163,12 @@ class LiquidDecoderParityTest {
         int hidden = cfg.text().hiddenSize();
         int vocab = cfg.text().vocabSize();
         float[] embeds = promptEmbeds(image, ids);
-        float[] whole = new Run(decoders.get(rotary), 1).step(embeds, length, ones(length));
+        float[] whole = new DecoderRun(env, decoders.get(rotary), 1).step(embeds, length, ones(length));
 
         // a first chunk shorter than conv_L_cache, a multi-token chunk on top of a cache, single tokens, the rest
         int first = cfg.text().convLCache() - 1;
         int[] chunks = {first, 5, 1, 1, length - first - 7};
-        Run chunked = new Run(decoders.get(rotary), 1);
+        DecoderRun chunked = new DecoderRun(env, decoders.get(rotary), 1);
         float[] pieces = new float[length * vocab];
         int done = 0;
         for (int size : chunks) {
@@ -236,78 +233,8 @@ class LiquidDecoderParityTest {
     private float[] embed(long[] ids) throws OrtException {
         try (OnnxTensor input = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, ids.length});
              OrtSession.Result out = embed.run(Map.of("input_ids", input))) {
-            return copy((OnnxTensor) out.get("inputs_embeds").orElseThrow());
+            return DecoderRun.copy((OnnxTensor) out.get("inputs_embeds").orElseThrow());
         }
-    }
-
-    /** Drives a liquid decoder: zero/empty caches first, then each present fed back as the next past. */
-    private final class Run {
-        private final OrtSession session;
-        private final int batch;
-        private final Map<String, float[]> cacheData = new HashMap<>();
-        private final Map<String, long[]> cacheShape = new HashMap<>();
-
-        Run(OrtSession session, int batch) throws OrtException {
-            this.session = session;
-            this.batch = batch;
-            for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
-                if (!e.getKey().startsWith("past_")) {
-                    continue;
-                }
-                long[] shape = ((TensorInfo) e.getValue().getInfo()).getShape().clone();
-                shape[0] = batch;
-                for (int i = 1; i < shape.length; i++) {
-                    if (shape[i] < 0) {
-                        shape[i] = 0;
-                    }
-                }
-                cacheShape.put(e.getKey(), shape);
-                cacheData.put(e.getKey(), new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)]);
-            }
-        }
-
-        /** One step; returns logits [batch, seq, vocab] flattened. */
-        float[] step(float[] embeds, int seq, long[] mask) throws OrtException {
-            Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
-            try {
-                int hidden = cfg.text().hiddenSize();
-                feeds.put("inputs_embeds", OnnxTensor.createTensor(env, FloatBuffer.wrap(embeds), new long[] {batch, seq, hidden}));
-                feeds.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {batch, mask.length / batch}));
-                for (String name : cacheData.keySet()) {
-                    feeds.put(name, OnnxTensor.createTensor(env, FloatBuffer.wrap(cacheData.get(name)), cacheShape.get(name)));
-                }
-                try (OrtSession.Result out = session.run(feeds)) {
-                    for (Map.Entry<String, OnnxValue> e : out) {
-                        String past = pastName(e.getKey());
-                        if (past != null) {
-                            OnnxTensor t = (OnnxTensor) e.getValue();
-                            cacheData.put(past, copy(t));
-                            cacheShape.put(past, t.getInfo().getShape());
-                        }
-                    }
-                    return copy((OnnxTensor) out.get("logits").orElseThrow());
-                }
-            } finally {
-                feeds.values().forEach(OnnxTensor::close);
-            }
-        }
-
-        private static String pastName(String present) {
-            if (present.startsWith("present_conv.")) {
-                return "past_conv." + present.substring("present_conv.".length());
-            }
-            if (present.startsWith("present.")) {
-                return "past_key_values." + present.substring("present.".length());
-            }
-            return null;
-        }
-    }
-
-    private static float[] copy(OnnxTensor t) {
-        FloatBuffer b = t.getFloatBuffer();
-        float[] out = new float[b.remaining()];
-        b.get(out);
-        return out;
     }
 
     private static float[][] rows(NpyArray array) {
