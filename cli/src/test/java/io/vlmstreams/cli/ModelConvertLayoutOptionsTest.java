@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code model convert}'s {@code --layout liquid}, {@code --stems} and {@code --rotary} options. */
+/** The {@code --layout liquid}, {@code --stems} and {@code --rotary} options of {@code model convert} and {@code model synth}. */
 class ModelConvertLayoutOptionsTest {
 
     private static final Path TINY = io.vlmstreams.devstack.Fixtures.tinyCheckpoint();
@@ -35,6 +35,16 @@ class ModelConvertLayoutOptionsTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("error: --rotary applies to --layout liquid only, not onnx-community");
         assertThat(out.resolve("onnx")).doesNotExist();
+    }
+
+    @Test
+    void synthChecksTheLayoutOptionsBeforeWritingTheCheckpoint(@TempDir Path out) {
+        Cli.Result r = Cli.execute("model", "synth", "--size", "tiny", "--out", out.toString(), "--layout", "split",
+                "--rotary", "gqa");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("error: --rotary applies to --layout liquid only, not split");
+        assertThat(out.resolve("model.safetensors")).doesNotExist();
     }
 
     @Test
