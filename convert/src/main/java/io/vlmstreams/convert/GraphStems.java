@@ -2,6 +2,7 @@ package io.vlmstreams.convert;
 
 import io.vlmstreams.inference.model.OnnxGraph;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -55,7 +56,7 @@ public record GraphStems(String visionEncoder, String embedTokens, String decode
 
     private static void check(OnnxGraph graph, String stem) {
         if (!stem.equals(graph.stem()) && !graph.aliases().contains(stem)) {
-            List<String> known = new java.util.ArrayList<>(List.of(graph.stem()));
+            List<String> known = new ArrayList<>(List.of(graph.stem()));
             known.addAll(graph.aliases());
             throw new IllegalArgumentException("'" + stem + "' is not a stem of the " + graph.stem() + " graph; known: "
                     + String.join(", ", known));
