@@ -2,7 +2,10 @@ package io.vlmstreams.cli;
 
 import io.vlmstreams.convert.CheckpointConverter;
 import io.vlmstreams.inference.model.OnnxDtype;
+import io.vlmstreams.convert.GraphStems;
 import io.vlmstreams.convert.Layout;
+import io.vlmstreams.convert.LayoutOptions;
+import io.vlmstreams.convert.Rotary;
 import io.vlmstreams.convert.OnnxModelFiles;
 import io.vlmstreams.convert.synth.Size;
 import io.vlmstreams.convert.synth.SyntheticCheckpointWriter;
@@ -32,11 +35,14 @@ public final class ModelCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** {@code model convert --from DIR --out DIR [--dtype fp32|fp16] [--layout onnx-community|split]}. */
+    /**
+     * {@code model convert --from DIR --out DIR [--dtype fp32|fp16] [--layout onnx-community|split|liquid]
+     * [--stems V,E,D] [--rotary gqa|embedding]}.
+     */
     @Command(name = "convert", mixinStandardHelpOptions = true,
             description = "Convert an upstream LFM2-VL checkpoint (config.json, safetensors, tokenizer, processor "
                     + "settings) into an ONNX folder: onnx/vision_encoder, embed_tokens, decoder_model_merged "
-                    + "(+ projector with --layout split).")
+                    + "(+ projector with --layout split; Liquid AI's fused graphs with --layout liquid).")
     static final class Convert implements Callable<Integer> {
         @Option(names = "--from", required = true, paramLabel = "DIR", description = "Upstream checkpoint folder.")
         Path from;
@@ -74,6 +80,7 @@ public final class ModelCommand implements Runnable {
         @Override
         public Integer call() {
             return reportingErrors(() -> {
+                onnx.layoutOptions(); // a wrong combination fails before the checkpoint is written
                 long start = System.nanoTime();
                 SyntheticCheckpointWriter.Written w = SyntheticCheckpointWriter.write(size, seed, out);
                 System.out.printf("checkpoint %s: %s, seed %d, %,d parameters, model.safetensors %,d bytes (%.1f s)%n",
@@ -94,7 +101,10 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    /** The {@code --dtype} and {@code --layout} options both subcommands share, and the conversion they drive. */
+    /**
+     * The {@code --dtype}, {@code --layout}, {@code --stems} and {@code --rotary} options both subcommands share, and
+     * the conversion they drive.
+     */
     static final class OnnxOutput {
         @Option(names = "--dtype", defaultValue = "fp32", converter = DtypeConverter.class, paramLabel = "fp32|fp16",
                 description = "Weight precision of the ONNX graphs (default ${DEFAULT-VALUE}); fp16 files get the _fp16 "
@@ -102,14 +112,36 @@ public final class ModelCommand implements Runnable {
         OnnxDtype dtype;
 
         @Option(names = "--layout", defaultValue = "onnx-community", converter = LayoutConverter.class,
-                paramLabel = "onnx-community|split", description = "Graph layout (default ${DEFAULT-VALUE}).")
+                paramLabel = "onnx-community|split|liquid", description = "Graph layout (default ${DEFAULT-VALUE}): "
+                        + "onnx-community as transformers.js loads it, split (projector as its own graph), or liquid "
+                        + "(Liquid AI's builder: GroupQueryAttention decoder without position_ids, MultiHeadAttention "
+                        + "vision encoder).")
         Layout layout;
+
+        @Option(names = "--stems", converter = StemsConverter.class, paramLabel = "VISION,EMBED,DECODER",
+                description = "File stems of the three graphs (default vision_encoder,embed_tokens,decoder_model_merged); "
+                        + "embed_images,embed_tokens,decoder writes LiquidAI's LFM2.5-VL-1.6B names.")
+        GraphStems stems;
+
+        @Option(names = "--rotary", converter = RotaryConverter.class, paramLabel = "gqa|embedding",
+                description = "With --layout liquid: RoPE inside GroupQueryAttention (gqa, the default) or as "
+                        + "RotaryEmbedding on positions computed from the past length (embedding; batch-variant).")
+        Rotary rotary;
 
         /** Converts the checkpoint in {@code from} into an ONNX folder {@code to} and prints what it wrote. */
         void convert(Path from, Path to) {
+            LayoutOptions options = layoutOptions();
             long start = System.nanoTime();
-            CheckpointConverter.Result r = new CheckpointConverter().convert(from, to, dtype, layout);
+            CheckpointConverter.Result r = new CheckpointConverter().convert(from, to, dtype, options);
             report(System.out, r, start);
+        }
+
+        /** The layout options given; --rotary only means something for the liquid layout. */
+        LayoutOptions layoutOptions() {
+            if (rotary != null && layout != Layout.LIQUID) {
+                throw new IllegalArgumentException("--rotary applies to --layout liquid only, not " + layout.label());
+            }
+            return new LayoutOptions(layout, stems == null ? GraphStems.DEFAULT : stems, rotary == null ? Rotary.GQA : rotary);
         }
 
         private static void report(PrintStream out, CheckpointConverter.Result r, long start) {
@@ -136,6 +168,20 @@ public final class ModelCommand implements Runnable {
         @Override
         public Layout convert(String value) {
             return Layout.parse(value);
+        }
+    }
+
+    static final class StemsConverter implements ITypeConverter<GraphStems> {
+        @Override
+        public GraphStems convert(String value) {
+            return GraphStems.parse(value);
+        }
+    }
+
+    static final class RotaryConverter implements ITypeConverter<Rotary> {
+        @Override
+        public Rotary convert(String value) {
+            return Rotary.parse(value);
         }
     }
 

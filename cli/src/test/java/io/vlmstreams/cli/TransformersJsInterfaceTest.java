@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vlmstreams.convert.CheckpointConverter;
 import io.vlmstreams.inference.model.OnnxDtype;
+import io.vlmstreams.convert.GraphStems;
 import io.vlmstreams.convert.Layout;
+import io.vlmstreams.convert.LayoutOptions;
+import io.vlmstreams.convert.Rotary;
 import io.vlmstreams.convert.OnnxModelFiles;
 import io.vlmstreams.convert.synth.Size;
 import io.vlmstreams.convert.synth.SyntheticCheckpointWriter;
@@ -74,6 +77,29 @@ class TransformersJsInterfaceTest {
         }
         // today all four expand exactly like upstream; at least two must, or the comparison says nothing
         assertThat(compared).hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void liquidLayoutFoldersGenerateUpstreamsTokensWithEitherRotary(@TempDir Path tmp) throws Exception {
+        // transformers.js feeds only the inputs a session declares: no position_ids, no num_logits_to_keep here.
+        // It encodes all tiles of an image in one call, so Storm's thumbnail gets the tiles' position grid; the tiny
+        // model's greedy tokens do not show it (LiquidVisionParityTest measures the features).
+        Map<String, JsonNode> upstream = referenceGenerations();
+        for (Rotary rotary : Rotary.values()) {
+            Path folder = tmp.resolve("tiny-liquid-" + rotary.label());
+            new CheckpointConverter().convert(fixtures().resolve("tiny-lfm2vl"), folder, OnnxDtype.FP32,
+                    new LayoutOptions(Layout.LIQUID, GraphStems.DEFAULT, rotary));
+
+            List<JsonNode> lines = generate(folder, 12, IMAGES);
+
+            assertThat(lines).hasSize(IMAGES.size());
+            for (JsonNode line : lines) {
+                JsonNode expected = upstream.get(line.path("image").asText());
+                assertThat(ids(line.path("prompt_token_ids"))).isEqualTo(ids(expected.path("prompt_token_ids")));
+                assertThat(ids(line.path("token_ids"))).as("%s, rotary %s", line.path("image").asText(), rotary.label())
+                        .isEqualTo(ids(expected.path("token_ids")));
+            }
+        }
     }
 
     @Test

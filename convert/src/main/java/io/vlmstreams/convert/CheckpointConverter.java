@@ -1,7 +1,6 @@
 package io.vlmstreams.convert;
 
 import io.vlmstreams.inference.model.OnnxDtype;
-import io.vlmstreams.inference.model.OnnxGraph;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
@@ -20,10 +19,11 @@ import java.util.function.Supplier;
  * Converts an upstream LFM2-VL checkpoint (config.json, safetensors single or sharded, tokenizer,
  * chat template, processor settings) into an ONNX model folder: the files of
  * {@link CompanionFiles} plus {@code onnx/vision_encoder}, {@code embed_tokens},
- * {@code decoder_model_merged} (and {@code projector} in the {@link Layout#SPLIT} layout), each
- * with the suffix of its {@link Dtype}. A graph whose weights exceed the external-data limit keeps
- * them in {@code <graph>.onnx_data} (every tensor over 1 KiB), which is what lets the 450M decoder
- * be written at all; smaller graphs are self-contained files.
+ * {@code decoder_model_merged} (and {@code projector} in the {@link Layout#SPLIT} layout; other
+ * stems and builders per {@link LayoutOptions}), each with the suffix of its {@link OnnxDtype}. A
+ * graph whose weights exceed the external-data limit keeps them in {@code <graph>.onnx_data}
+ * (every tensor over 1 KiB), which is what lets the 450M decoder be written at all; smaller graphs
+ * are self-contained files.
  */
 public final class CheckpointConverter {
 
@@ -56,6 +56,11 @@ public final class CheckpointConverter {
 
     /** Converts the checkpoint in {@code from} into the model folder {@code out} (may equal {@code from}). */
     public Result convert(Path from, Path out, OnnxDtype dtype, Layout layout) {
+        return convert(from, out, dtype, LayoutOptions.of(layout));
+    }
+
+    /** As {@link #convert(Path, Path, OnnxDtype, Layout)}, with the graphs' stems and rotary placement chosen. */
+    public Result convert(Path from, Path out, OnnxDtype dtype, LayoutOptions layout) {
         if (dtype != OnnxDtype.FP32 && dtype != OnnxDtype.FP16) {
             throw new IllegalArgumentException("the converter writes fp32 and fp16, not " + dtype);
         }
@@ -65,18 +70,12 @@ public final class CheckpointConverter {
         List<OnnxModelFiles.SavedModel> saved = new ArrayList<>();
         try (SafetensorsReader weights = SafetensorsReader.open(from)) {
             Files.createDirectories(onnx);
-            boolean split = layout == Layout.SPLIT;
-            saved.add(write(onnx, OnnxGraph.VISION_ENCODER.stem(), dtype, () -> VisionGraphs.visionEncoder(config, weights, !split)));
-            Path projector = onnx.resolve(OnnxGraph.PROJECTOR.stem() + dtype.suffixes().get(0) + ".onnx");
-            if (split) {
-                saved.add(write(onnx, OnnxGraph.PROJECTOR.stem(), dtype, () -> VisionGraphs.projector(config, weights)));
-            } else {
-                // a leftover projector would make readers take the folder for a split one
-                Files.deleteIfExists(projector);
-                Files.deleteIfExists(projector.resolveSibling(OnnxModelFiles.dataFileName(projector.getFileName().toString())));
+            for (Path stale : layout.staleFiles(onnx, dtype)) {
+                Files.deleteIfExists(stale);
             }
-            saved.add(write(onnx, OnnxGraph.EMBED_TOKENS.stem(), dtype, () -> DecoderGraphs.embedTokens(config, weights)));
-            saved.add(write(onnx, OnnxGraph.DECODER.stem(), dtype, () -> DecoderGraphs.decoderMerged(config, weights)));
+            for (LayoutOptions.PlannedGraph graph : layout.graphs(config, weights)) {
+                saved.add(write(onnx, graph.stem(), dtype, graph.build()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + onnx + ": " + e.getMessage(), e);
         }

@@ -109,14 +109,14 @@ public final class DecoderGraphs {
      * Tied LM head: Gemm with transB against the [vocab, hidden] embedding table itself, so the table is stored once
      * and never materialised transposed.
      */
-    private static String lmHead(OnnxGraphBuilder g, String normed, String table, Lfm2VlConfig.TextConfig t) {
+    static String lmHead(OnnxGraphBuilder g, String normed, String table, Lfm2VlConfig.TextConfig t) {
         String flat = g.reshape(normed, -1, t.hiddenSize());
         String logits2d = g.gemm(flat, table, false, true);
         String outShape = g.concat(0, g.shape(normed, 0, 2), g.constInts(t.vocabSize()));
         return g.reshapeTo(logits2d, outShape);
     }
 
-    private static String embeddingTable(OnnxGraphBuilder g, Lfm2VlConfig.TextConfig t, SafetensorsReader weights,
+    static String embeddingTable(OnnxGraphBuilder g, Lfm2VlConfig.TextConfig t, SafetensorsReader weights,
                                          Names names) {
         String name = names.model() + "embed_tokens.weight";
         SafetensorsReader.Tensor table = weights.read(name, t.vocabSize(), t.hiddenSize());

@@ -13,11 +13,17 @@ import java.util.Locale;
  *   and {@code projector} is a graph of its own, so the two can be scheduled separately.
  *   transformers.js knows no projector session: {@code reference/generate.mjs} chains it after
  *   the vision encoder itself.</li>
+ *   <li>{@link #LIQUID}: the graphs of Liquid AI's own builder (LiquidAI/LFM2.5-VL-*-ONNX): a decoder without
+ *   {@code position_ids} and {@code num_logits_to_keep} whose attention is {@code com.microsoft.GroupQueryAttention}
+ *   (see {@link LiquidDecoderGraphs}), and a vision encoder on {@code com.microsoft.MultiHeadAttention} that sizes its
+ *   position embeddings once per call (see {@link LiquidVisionGraphs}). Same session interface names as
+ *   onnx-community; file stems per {@link GraphStems}.</li>
  * </ul>
  */
 public enum Layout {
     ONNX_COMMUNITY("onnx-community"),
-    SPLIT("split");
+    SPLIT("split"),
+    LIQUID("liquid");
 
     private final String label;
 
@@ -29,7 +35,7 @@ public enum Layout {
         return label;
     }
 
-    /** {@code onnx-community} or {@code split}, case-insensitive ({@code onnx_community} too). */
+    /** {@code onnx-community}, {@code split} or {@code liquid}, case-insensitive ({@code onnx_community} too). */
     public static Layout parse(String text) {
         String t = text.toLowerCase(Locale.ROOT).replace('_', '-');
         for (Layout l : values()) {
@@ -37,6 +43,6 @@ public enum Layout {
                 return l;
             }
         }
-        throw new IllegalArgumentException("unknown layout '" + text + "' (expected onnx-community or split)");
+        throw new IllegalArgumentException("unknown layout '" + text + "' (expected onnx-community, split or liquid)");
     }
 }

@@ -32,7 +32,7 @@ final class Lfm2Layers {
         String x = g.rmsNorm(h, weight(p + "operator_norm.weight", hidden), t.normEps());
         String mixed = t.isAttention(i)
                 ? attentionBlock(i, p + "self_attn.", x, masks, rope)
-                : convBlock(i, p + "conv.", x, masks);
+                : convBlock(i, p + "conv.", x, masks.currentPositions());
         h = g.add(h, mixed);
         g.scope("layers." + i + "/ffn");
         return g.add(h, mlp(p + "feed_forward.", g.rmsNorm(h, weight(p + "ffn_norm.weight", hidden), t.normEps())));
@@ -40,15 +40,16 @@ final class Lfm2Layers {
 
     /**
      * Gated short convolution (upstream {@code Lfm2ShortConv}): in_proj to B, C, x; B*x through a causal depthwise conv
-     * of length L whose left context is the cached last L inputs; times C; out_proj.
+     * of length L whose left context is the cached last L inputs; times C; out_proj. {@code currentPositions}
+     * [batch, seq, 1] (1 real, 0 padding) zeroes the inputs at padding first; null leaves them as they are.
      */
-    String convBlock(int i, String p, String x, DecoderGraphs.Masks masks) {
+    String convBlock(int i, String p, String x, String currentPositions) {
         g.scope("layers." + i + "/conv");
         int hidden = t.hiddenSize();
         int l = t.convLCache();
         String bias = t.convBias() ? p + "in_proj.bias" : null;
         // zero the inputs at padding so padded positions feed zeros into the conv state, as upstream does
-        String masked = g.mul(x, masks.currentPositions());
+        String masked = currentPositions == null ? x : g.mul(x, currentPositions);
         String bcx = linear(masked, p + "in_proj.weight", 3 * hidden, hidden, bias);
         List<String> parts = g.split(bcx, 2, hidden, hidden, hidden);
         String bx = g.transpose(g.mul(parts.get(0), parts.get(2)), 0, 2, 1);
@@ -125,7 +126,7 @@ final class Lfm2Layers {
      * nn.Linear: x W^T (+ b). The [out, in] checkpoint matrix is stored transposed as [in, out] so that one MatMul
      * serves inputs of any rank.
      */
-    private String linear(String x, String weightName, int out, int in, String biasName) {
+    String linear(String x, String weightName, int out, int in, String biasName) {
         float[] w = weights.read(weightName, out, in).data();
         float[] wt = new float[w.length];
         for (int r = 0; r < out; r++) {

@@ -35,6 +35,11 @@ public final class OnnxGraphBuilder {
     /** Marks "to the end" for {@link #slice} ends. */
     public static final long END = Long.MAX_VALUE;
 
+    /** ONNX Runtime's contrib operator domain (GroupQueryAttention, MultiHeadAttention, ...). */
+    public static final String MS_DOMAIN = "com.microsoft";
+    /** The only version of the {@value #MS_DOMAIN} operator set. */
+    public static final int MS_OPSET = 1;
+
     private final String graphName;
     private final List<OnnxMl.ValueInfoProto> inputs = new ArrayList<>();
     private final List<OnnxMl.ValueInfoProto> outputs = new ArrayList<>();
@@ -110,7 +115,10 @@ public final class OnnxGraphBuilder {
         return old;
     }
 
-    /** The finished model: this graph with opset {@value #OPSET} and IR version {@value #IR_VERSION}. */
+    /**
+     * The finished model: this graph with opset {@value #OPSET} and IR version {@value #IR_VERSION}, plus the
+     * {@value #MS_DOMAIN} operator set when a node uses it.
+     */
     public OnnxMl.ModelProto build(String producer) {
         OnnxMl.GraphProto graph = OnnxMl.GraphProto.newBuilder()
                 .setName(graphName)
@@ -119,12 +127,14 @@ public final class OnnxGraphBuilder {
                 .addAllNode(nodes)
                 .addAllInitializer(initializers.values())
                 .build();
-        return OnnxMl.ModelProto.newBuilder()
+        OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName(producer)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(graph)
-                .build();
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET));
+        if (nodes.stream().anyMatch(n -> n.getDomain().equals(MS_DOMAIN))) {
+            model.addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(MS_OPSET));
+        }
+        return model.setGraph(graph).build();
     }
 
     /** Number of values in all float initializers of {@code model}: its parameter count when built by this class. */
@@ -153,12 +163,33 @@ public final class OnnxGraphBuilder {
 
     /** Adds a node with {@code outputCount} outputs and returns their names. */
     public List<String> op(String opType, List<String> in, int outputCount, Map<String, Object> attributes) {
+        return op("", opType, in, outputCount, attributes);
+    }
+
+    /**
+     * Adds a {@value #MS_DOMAIN} node with one output. An empty string in {@code in} leaves that optional input
+     * out (ONNX's convention), so later inputs keep their positions.
+     */
+    public String msOp(String opType, List<String> in, Map<String, Object> attributes) {
+        return op(MS_DOMAIN, opType, in, 1, attributes).get(0);
+    }
+
+    /** Adds a {@value #MS_DOMAIN} node with {@code outputCount} outputs and returns their names. */
+    public List<String> msOp(String opType, List<String> in, int outputCount, Map<String, Object> attributes) {
+        return op(MS_DOMAIN, opType, in, outputCount, attributes);
+    }
+
+    private List<String> op(String domain, String opType, List<String> in, int outputCount, Map<String, Object> attributes) {
         String base = uniqueName(opType);
         List<String> out = new ArrayList<>(outputCount);
         for (int i = 0; i < outputCount; i++) {
             out.add(outputCount == 1 ? base : base + ":" + i);
         }
-        nodes.add(node(opType, in, out, attributes).toBuilder().setName(base).build());
+        OnnxMl.NodeProto.Builder node = node(opType, in, out, attributes).toBuilder().setName(base);
+        if (!domain.isEmpty()) {
+            node.setDomain(domain);
+        }
+        nodes.add(node.build());
         return out;
     }
 
@@ -293,6 +324,27 @@ public final class OnnxGraphBuilder {
 
     public String softmax(String x, long axis) {
         return op("Softmax", List.of(x), Map.of("axis", axis));
+    }
+
+    /**
+     * RMS normalization over the last axis as one node: ONNX Runtime's {@code SimplifiedLayerNormalization}, which it
+     * registers in the ONNX domain (float statistics, as {@link #rmsNorm}).
+     */
+    public String simplifiedLayerNorm(String x, String weight, double eps) {
+        return op("SimplifiedLayerNormalization", List.of(x, weight), Map.of("axis", -1L, "epsilon", (float) eps));
+    }
+
+    /**
+     * {@code com.microsoft.SkipSimplifiedLayerNormalization}: the residual add fused with the RMS norm of its result.
+     * Returns {@code [rmsNorm(x + skip) * weight, x + skip]} (outputs 0 and 3; mean and inverse deviation are left
+     * out).
+     */
+    public List<String> skipSimplifiedLayerNorm(String x, String skip, String weight, double eps) {
+        String base = uniqueName("SkipSimplifiedLayerNormalization");
+        List<String> out = List.of(base + ":0", "", "", base + ":3");
+        nodes.add(node("SkipSimplifiedLayerNormalization", List.of(x, skip, weight), out, Map.of("epsilon", (float) eps))
+                .toBuilder().setName(base).setDomain(MS_DOMAIN).build());
+        return List.of(out.get(0), out.get(3));
     }
 
     /**

@@ -91,7 +91,7 @@ public final class VisionGraphs {
         return g.build(PRODUCER);
     }
 
-    private static ProjectorNodes projectorNodes(OnnxGraphBuilder g, Lfm2VlConfig cfg, SafetensorsReader weights) {
+    static ProjectorNodes projectorNodes(OnnxGraphBuilder g, Lfm2VlConfig cfg, SafetensorsReader weights) {
         String prefix = PROJECTOR_PREFIXES.stream().filter(p -> weights.contains(p + "linear_1.weight")).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("checkpoint has no multi_modal_projector.linear_1.weight"));
         int f = cfg.downsampleFactor();
@@ -107,7 +107,7 @@ public final class VisionGraphs {
         return new ProjectorNodes(g, weights, cfg, prefix);
     }
 
-    private static String towerPrefix(SafetensorsReader weights) {
+    static String towerPrefix(SafetensorsReader weights) {
         return TOWER_PREFIXES.stream().filter(p -> weights.contains(p + "embeddings.patch_embedding.weight")).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("checkpoint has no vision_tower embeddings.patch_embedding.weight"));
     }
