@@ -94,18 +94,19 @@ public final class LocalInferenceEngine implements InferenceEngine {
             sessions = new ModelSessions(folder, new OrtRuntime(config.runtime()));
             InputEmbedder embedder = new InputEmbedder(sessions.embed, special.imageTokenId());
             long pad = special.padTokenId();
+            int vocab = tokenizer.vocabSize(); // graphs may have more logits than the tokenizer has ids
             EngineStats stats = new EngineStats();
             BatchRunner runner = new BatchRunner(
                     new ImageEncoder(sessions.vision, config.maxEncoderTiles(), folder.config().vision().numAttentionHeads(),
                             ImageEncoder.DEFAULT_MAX_ATTENTION_BYTES),
-                    new BatchGenerator(sessions.decoder, embedder, pad),
-                    new Classifier(sessions.decoder, embedder, pad),
+                    new BatchGenerator(sessions.decoder, embedder, pad, vocab),
+                    new Classifier(sessions.decoder, embedder, pad, vocab),
                     stopTokenIds(special, folder),
                     ids -> tokenizer.decode(ids, true),
                     stats, new BatchFaults(config.faultInjectRequestIds()));
             ModelSessions open = sessions;
             return new LocalInferenceEngine(config, folder, sessions, tokenizer, preparer, runner,
-                    () -> new ContinuousBatch<>(open.decoder, embedder, pad), stats);
+                    () -> new ContinuousBatch<>(open.decoder, embedder, pad, vocab), stats);
         } catch (RuntimeException e) {
             if (sessions != null) {
                 sessions.close();

@@ -18,7 +18,7 @@ class SamplerTest {
 
     @Test
     void greedyTakesTheFirstMaximum() {
-        Sampler s = new Sampler(GenerationSettings.greedy(4), new long[0]);
+        Sampler s = new Sampler(GenerationSettings.greedy(4), new long[0], 4);
         assertThat(s.next(new float[]{1f, 3f, 3f, -2f})).isEqualTo(1);
     }
 
@@ -35,7 +35,7 @@ class SamplerTest {
     @Test
     void greedyAppliesTheRepetitionPenaltyToPromptAndGeneratedTokens() {
         GenerationSettings greedyPenalized = new GenerationSettings(4, 0.0, 0, 1.0, 0.0, 2.0, 0);
-        Sampler s = new Sampler(greedyPenalized, new long[]{0});
+        Sampler s = new Sampler(greedyPenalized, new long[]{0}, 3);
         // token 0 (in the prompt) drops from 3 to 1.5, below token 1
         assertThat(s.next(new float[]{3f, 2f, 1f})).isEqualTo(1);
         // token 1 is now seen too: 2 -> 1, token 0 1.5 wins
@@ -119,7 +119,7 @@ class SamplerTest {
     private static List<Integer> draw(GenerationSettings settings, float[] scores, int n) {
         List<Integer> out = new ArrayList<>();
         // a fresh sampler per draw would repeat the first draw; one sampler walks its own stream
-        Sampler s = new Sampler(settings, new long[0]);
+        Sampler s = new Sampler(settings, new long[0], scores.length);
         for (int i = 0; i < n; i++) {
             out.add(s.next(scores));
         }
