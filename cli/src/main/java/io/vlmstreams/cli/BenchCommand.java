@@ -1,10 +1,16 @@
 package io.vlmstreams.cli;
 
+import io.vlmstreams.inference.engine.EngineConfig;
 import io.vlmstreams.inference.engine.EngineStats;
 import io.vlmstreams.inference.engine.GenerationSettings;
 import io.vlmstreams.inference.engine.InferenceRequest;
 import io.vlmstreams.inference.engine.LocalInferenceEngine;
 import io.vlmstreams.inference.engine.Outcome;
+import io.vlmstreams.inference.image.DecodedImage;
+import io.vlmstreams.inference.image.ImageDecoder;
+import io.vlmstreams.inference.image.ImageException;
+import io.vlmstreams.inference.image.ImageProcessor;
+import io.vlmstreams.inference.image.ImageProcessorConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +33,8 @@ import java.util.concurrent.Callable;
  * size, cycling through the images, so every row does the same work: each image equally often
  * (a row of 1 request would otherwise time whichever image came up). It prints images/s,
  * prefill and decode tokens/s, per-request latency percentiles, and how the time splits between
- * preprocessing, the vision encoder and the decoder. When node and {@code reference/node_modules}
+ * preprocessing, the vision encoder and the decoder. The preprocessing section also gives, per
+ * image, its tiles and the milliseconds of decoding and of preprocessing. When node and {@code reference/node_modules}
  * are present it first times transformers.js on the same folder and images ({@link TransformersJsBench})
  * and prints the ratios: preprocessing images/s and generation images/s. Figures only: nothing is asserted.
  */
@@ -87,11 +94,13 @@ public final class BenchCommand implements Callable<Integer> {
         // transformers.js runs first, alone, so the two never compete for the cores or memory
         TransformersJsBench.Result reference = referenceRun(files);
         int largest = Collections.max(batchSizes);
-        try (LocalInferenceEngine e = LocalInferenceEngine.open(engine.config(largest))) {
+        EngineConfig config = engine.config(largest);
+        try (LocalInferenceEngine e = LocalInferenceEngine.open(config)) {
             out.printf(Locale.ROOT, "model %s on %s, %d images, max_new_tokens %d, %d pass(es) of lcm(batch, images) requests per batch size, load average %.2f%n",
                     e.modelId(), e.executionProvider(), images.size(), maxNewTokens, rounds, loadAverage());
             double javaPreprocess = preprocessImagesPerSecond(e, images);
             out.printf(Locale.ROOT, "preprocessing (decode + preprocess + prompt, 1 thread): %.1f images/s%n", javaPreprocess);
+            printPerImage(e, config, files, images);
             if (reference != null) {
                 out.printf(Locale.ROOT, "transformers.js (read + processor()):                    %.1f images/s  -> ratio %.2fx%n",
                         reference.processorImagesPerSecond(), javaPreprocess / reference.processorImagesPerSecond());
@@ -165,6 +174,33 @@ public final class BenchCommand implements Callable<Integer> {
             prepareAll(e, images);
         }
         return (double) processorRounds * images.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Per image, after the warm-up of {@link #preprocessImagesPerSecond}: tiles, and decode and preprocess time over the rounds. */
+    private void printPerImage(LocalInferenceEngine e, EngineConfig config, List<Path> files, List<byte[]> images) {
+        ImageDecoder decoder = new ImageDecoder(config.imageLimits());
+        ImageProcessor processor = new ImageProcessor(ImageProcessorConfig.fromJson(e.folder().imageProcessorConfig()));
+        int rounds = Math.max(1, processorRounds);
+        for (int i = 0; i < images.size(); i++) {
+            String name = files.get(i).getFileName().toString();
+            try {
+                long decodeNanos = 0;
+                long processNanos = 0;
+                int tiles = 0;
+                for (int r = 0; r < rounds; r++) {
+                    long t0 = System.nanoTime();
+                    DecodedImage image = decoder.decode(images.get(i));
+                    long t1 = System.nanoTime();
+                    tiles = processor.process(image).tiles();
+                    processNanos += System.nanoTime() - t1;
+                    decodeNanos += t1 - t0;
+                }
+                out.printf(Locale.ROOT, "  %-28s tiles %2d  decode %7.1f ms  preprocess %7.1f ms%n",
+                        name, tiles, decodeNanos / 1e6 / rounds, processNanos / 1e6 / rounds);
+            } catch (ImageException ex) {
+                out.printf(Locale.ROOT, "  %-28s not an image the engine takes: %s%n", name, ex.getMessage());
+            }
+        }
     }
 
     private void prepareAll(LocalInferenceEngine e, List<byte[]> images) {

@@ -4,10 +4,13 @@ import io.vlmstreams.inference.engine.GenerationSettings;
 import io.vlmstreams.inference.engine.InferenceRequest;
 import io.vlmstreams.inference.engine.LocalInferenceEngine;
 import io.vlmstreams.inference.engine.Outcome;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,6 +29,9 @@ import java.util.concurrent.Callable;
 @Command(name = "soak", mixinStandardHelpOptions = true,
         description = "Run batches continuously and report whether heap and native memory stay flat.")
 public final class SoakCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     EngineOptions engine;
@@ -78,6 +84,7 @@ public final class SoakCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        validate();
         List<byte[]> images = ImageFolder.load(imagesDir);
         long intervalNanos = (long) (intervalSeconds * 1e9);
         long endNanos = bound.minutes != null ? System.nanoTime() + (long) (bound.minutes * 60e9) : Long.MAX_VALUE;
@@ -120,7 +127,26 @@ public final class SoakCommand implements Callable<Integer> {
         }
         SoakVerdict verdict = SoakVerdict.of(samples, toleranceMb << 20, tolerancePercent);
         out.println(verdict.line());
-        return verdict.flat() ? 0 : 2;
+        return verdict.exitCode();
+    }
+
+    /** Options that would make the loop run forever or the verdict meaningless get a short error. */
+    private void validate() {
+        String problem = null;
+        if (batchSize < 1) {
+            problem = "--batch-size must be at least 1, got " + batchSize;
+        } else if (bound.requests != null && bound.requests < 1) {
+            problem = "--requests must be at least 1, got " + bound.requests;
+        } else if (bound.minutes != null && !(bound.minutes > 0)) {
+            problem = "--minutes must be positive, got " + bound.minutes;
+        } else if (intervalSeconds < 0 || warmupSeconds < 0) {
+            problem = "--interval and --warmup must be >= 0";
+        } else if (toleranceMb < 0 || tolerancePercent < 0) {
+            problem = "--tolerance-mb and --tolerance-percent must be >= 0";
+        }
+        if (problem != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), problem);
+        }
     }
 
     /** Runs one batch of {@code n} requests; returns how many failed. */

@@ -8,6 +8,8 @@ import java.util.Locale;
  * of the last window (each a quarter of the samples, at least one), for heap and for RSS. Growth up
  * to the tolerance counts as flat: the larger of a fixed amount and a share of the first window,
  * because RSS swings by a few percent with whichever images happen to be in flight at a sample.
+ * Where RSS is unknown (-1, no {@code /proc}) the heap decides alone. A pure function of the
+ * samples: {@code soak} takes them, this judges them.
  */
 public record SoakVerdict(double firstHeapMb, double lastHeapMb, double firstRssMb, double lastRssMb,
                           double heapToleranceMb, double rssToleranceMb, boolean flat) {
@@ -18,6 +20,9 @@ public record SoakVerdict(double firstHeapMb, double lastHeapMb, double firstRss
     public static SoakVerdict of(List<MemorySample> samples, long toleranceBytes, double tolerancePercent) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("no samples");
+        }
+        if (toleranceBytes < 0 || tolerancePercent < 0) {
+            throw new IllegalArgumentException("tolerances must be >= 0");
         }
         int window = Math.max(1, samples.size() / 4);
         List<MemorySample> first = samples.subList(0, window);
@@ -30,6 +35,11 @@ public record SoakVerdict(double firstHeapMb, double lastHeapMb, double firstRss
         double rssTolerance = Math.max(toleranceBytes / MB, r0 * tolerancePercent / 100);
         boolean flat = h1 - h0 <= heapTolerance && (r0 < 0 || r1 - r0 <= rssTolerance);
         return new SoakVerdict(h0, h1, r0, r1, heapTolerance, rssTolerance, flat);
+    }
+
+    /** The exit code of {@code soak}: 0 when flat, 2 when growing. */
+    public int exitCode() {
+        return flat ? 0 : 2;
     }
 
     private static double mean(List<MemorySample> samples, boolean heap) {

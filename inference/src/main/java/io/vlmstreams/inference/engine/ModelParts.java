@@ -31,9 +31,10 @@ final class ModelParts implements AutoCloseable {
     final BatchMemoryEstimator estimator;
     private final InputEmbedder embedder;
     private final long padTokenId;
+    private final int vocabSize;
 
     private ModelParts(ModelFolder folder, TextTokenizer tokenizer, ModelSessions sessions, RequestPreparer preparer,
-                       BatchRunner runner, InputEmbedder embedder, long padTokenId) {
+                       BatchRunner runner, InputEmbedder embedder, long padTokenId, int vocabSize) {
         this.folder = folder;
         this.tokenizer = tokenizer;
         this.sessions = sessions;
@@ -41,6 +42,7 @@ final class ModelParts implements AutoCloseable {
         this.runner = runner;
         this.embedder = embedder;
         this.padTokenId = padTokenId;
+        this.vocabSize = vocabSize;
         // activations are fp32 whatever the weights' dtype
         this.estimator = new BatchMemoryEstimator(folder.config(), Float.BYTES);
     }
@@ -58,15 +60,16 @@ final class ModelParts implements AutoCloseable {
             sessions = new ModelSessions(folder, new OrtRuntime(config.runtime()));
             InputEmbedder embedder = new InputEmbedder(sessions.embed, special.imageTokenId());
             long pad = special.padTokenId();
+            int vocab = tokenizer.vocabSize(); // graphs may have more logits than the tokenizer has ids
             BatchRunner runner = new BatchRunner(
                     new ImageEncoder(sessions.vision, config.maxEncoderTiles(), folder.config().vision().numAttentionHeads(),
                             ImageEncoder.DEFAULT_MAX_ATTENTION_BYTES),
-                    new BatchGenerator(sessions.decoder, embedder, pad),
-                    new Classifier(sessions.decoder, embedder, pad),
+                    new BatchGenerator(sessions.decoder, embedder, pad, vocab),
+                    new Classifier(sessions.decoder, embedder, pad, vocab),
                     stopTokenIds(special, folder),
                     ids -> tokenizer.decode(ids, true),
                     stats, hooks);
-            return new ModelParts(folder, tokenizer, sessions, preparer, runner, embedder, pad);
+            return new ModelParts(folder, tokenizer, sessions, preparer, runner, embedder, pad, vocab);
         } catch (RuntimeException e) {
             if (sessions != null) {
                 sessions.close();
@@ -85,7 +88,7 @@ final class ModelParts implements AutoCloseable {
 
     /** A fresh, empty decode batch over the decoder session. */
     <K> ContinuousBatch<K> newDecodeBatch() {
-        return new ContinuousBatch<>(sessions.decoder, embedder, padTokenId);
+        return new ContinuousBatch<>(sessions.decoder, embedder, padTokenId, vocabSize);
     }
 
     @Override

@@ -19,17 +19,21 @@ public final class BatchGenerator {
     private final DecoderSession decoder;
     private final InputEmbedder embedder;
     private final long padTokenId;
+    private final int vocabSize;
     private final double maxPaddingRatio;
 
-    public BatchGenerator(DecoderSession decoder, InputEmbedder embedder, long padTokenId) {
-        this(decoder, embedder, padTokenId, PrefillGroups.DEFAULT_MAX_PADDING_RATIO);
+    /** @param vocabSize ids the tokenizer defines: logits at or past it are never sampled */
+    public BatchGenerator(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize) {
+        this(decoder, embedder, padTokenId, vocabSize, PrefillGroups.DEFAULT_MAX_PADDING_RATIO);
     }
 
     /** @param maxPaddingRatio see {@link PrefillGroups}; infinity prefills the whole batch in one padded pass */
-    public BatchGenerator(DecoderSession decoder, InputEmbedder embedder, long padTokenId, double maxPaddingRatio) {
+    public BatchGenerator(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize,
+                          double maxPaddingRatio) {
         this.decoder = decoder;
         this.embedder = embedder;
         this.padTokenId = padTokenId;
+        this.vocabSize = vocabSize;
         this.maxPaddingRatio = maxPaddingRatio;
     }
 
@@ -42,7 +46,7 @@ public final class BatchGenerator {
             keys.add(i);
         }
         GenerationOutput[] outputs = new GenerationOutput[inputs.size()];
-        try (ContinuousBatch<Integer> batch = new ContinuousBatch<>(decoder, embedder, padTokenId)) {
+        try (ContinuousBatch<Integer> batch = new ContinuousBatch<>(decoder, embedder, padTokenId, vocabSize)) {
             collect(batch.joinGrouped(keys, inputs, maxPaddingRatio), outputs);
             while (batch.size() > 0) {
                 collect(batch.step(), outputs);

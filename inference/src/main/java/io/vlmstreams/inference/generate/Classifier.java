@@ -10,18 +10,25 @@ import java.util.List;
  * and each label's score is the mean log-probability of its tokens given the prompt and the
  * label tokens before them (length-normalized, so long labels are not penalized for length).
  * Left padding puts every label at the end of its row, so only the last (longest label + 1)
- * positions need logits. Not thread-safe.
+ * positions need logits. Log-probabilities are over the ids the tokenizer defines only (a graph's
+ * logits may be wider). Not thread-safe.
  */
 public final class Classifier {
 
     private final DecoderSession decoder;
     private final InputEmbedder embedder;
     private final long padTokenId;
+    private final int vocabSize;
 
-    public Classifier(DecoderSession decoder, InputEmbedder embedder, long padTokenId) {
+    /** @param vocabSize ids the tokenizer defines: logits at or past it are not scored */
+    public Classifier(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize) {
+        if (vocabSize < 1) {
+            throw new IllegalArgumentException("vocabulary size must be positive, got " + vocabSize);
+        }
         this.decoder = decoder;
         this.embedder = embedder;
         this.padTokenId = padTokenId;
+        this.vocabSize = vocabSize;
     }
 
     /** Scores of every input's labels, in order, and the decoder time. */
@@ -36,6 +43,11 @@ public final class Classifier {
         for (ClassificationInput in : inputs) {
             long[] prompt = in.prompt().tokenIds();
             for (long[] label : in.labelTokenIds()) {
+                for (long id : label) {
+                    if (id < 0 || id >= vocabSize) {
+                        throw new IllegalArgumentException("label token " + id + " is not in the vocabulary of " + vocabSize);
+                    }
+                }
                 long[] row = new long[prompt.length + label.length];
                 System.arraycopy(prompt, 0, row, 0, prompt.length);
                 System.arraycopy(label, 0, row, prompt.length, label.length);
@@ -61,7 +73,7 @@ public final class Classifier {
                     for (int j = 0; j < label.length; j++) {
                         // label token j sits at kept position keep - len + j; the logits before it predict it
                         int p = keep - label.length + j - 1;
-                        sum += LogitsProcessors.logProb(logits.row(r, p), (int) label[j]);
+                        sum += LogitsProcessors.logProb(logits.row(r, p), vocabSize, (int) label[j]);
                     }
                     s[l] = sum / label.length;
                 }

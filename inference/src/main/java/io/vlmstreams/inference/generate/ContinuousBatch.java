@@ -13,8 +13,15 @@ import java.util.function.Predicate;
  * caches are merged into the running ones, the shorter past left-padded with masked zeros; every
  * row keeps its own position ids and mask, so its tokens are those it would get alone. Rows that
  * finish are sliced out and left padding no remaining row needs is trimmed. Sampling is per row with
- * its own seeded {@link Sampler}. {@link BatchGenerator} drives one for a whole batch. Not thread-safe (the decoder session
- * is not); close it to release the caches.
+ * its own seeded {@link Sampler}, over the ids the tokenizer defines only. {@link BatchGenerator}
+ * drives one for a whole batch. Not thread-safe (the decoder session is not); close it to release
+ * the caches.
+ *
+ * <p>A {@link #step} or {@link #join} either applies completely or not at all. When anything after
+ * the decoder run fails (sampling, slicing finished rows out, merging caches), the caches that run
+ * made are closed and the batch stays as it was: on its previous, still-open cache, with every row's
+ * tokens and sampler unchanged, so the caller may run the step again (and gets the same tokens), let
+ * some rows {@link #leave}, or close the batch.
  *
  * @param <K> the caller's handle for a sequence, returned with its output
  */
@@ -26,6 +33,7 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     private final DecoderSession decoder;
     private final InputEmbedder embedder;
     private final long padTokenId;
+    private final int vocabSize;
     private List<DecodingRow<K>> active = new ArrayList<>();
     private DecoderCache cache;
     private long[] mask = new long[0];
@@ -35,11 +43,18 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     private long prefillTokens;
     private int steps;
     private long decodeTokens;
+    /** Runs after a step or join is planned and before it is applied; tests throw from here to fail that point. */
+    Runnable beforeApply = () -> { };
 
-    public ContinuousBatch(DecoderSession decoder, InputEmbedder embedder, long padTokenId) {
+    /** @param vocabSize ids the tokenizer defines: logits at or past it are never sampled */
+    public ContinuousBatch(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize) {
+        if (vocabSize < 1) {
+            throw new IllegalArgumentException("vocabulary size must be positive, got " + vocabSize);
+        }
         this.decoder = decoder;
         this.embedder = embedder;
         this.padTokenId = padTokenId;
+        this.vocabSize = vocabSize;
     }
 
     /** Sequences still generating. */
@@ -67,7 +82,10 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         if (keep.size() == active.size()) {
             return;
         }
-        Running<K> r = keepOnly(new Running<>(active, cache, mask, width), keep);
+        Running<K> r = keepOnly(new Running<>(active, cache, mask, width), keep, 0);
+        if (r.cache != cache) {
+            cache.close();
+        }
         active = new ArrayList<>(r.rows);
         cache = r.cache;
         mask = r.mask;
@@ -81,7 +99,8 @@ public final class ContinuousBatch<K> implements AutoCloseable {
 
     /**
      * Prefills {@code inputs} and adds them to the running batch; returns those already finished by
-     * their first token (stop token, or max_new_tokens of 1).
+     * their first token (stop token, or max_new_tokens of 1). When it fails, the running batch is as
+     * it was and none of {@code inputs} joined.
      */
     public List<Finished<K>> join(List<K> keys, List<GenerationInput> inputs) {
         if (keys.size() != inputs.size()) {
@@ -93,20 +112,22 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         long t0 = System.nanoTime();
         List<long[]> prompts = new ArrayList<>();
         List<SequenceInput> seqs = new ArrayList<>();
+        long tokens = 0;
         for (GenerationInput in : inputs) {
             prompts.add(in.prompt().tokenIds());
             seqs.add(in.prompt());
-            prefillTokens += in.prompt().tokenIds().length;
+            tokens += in.prompt().tokenIds().length;
         }
         LeftPaddedBatch batch = LeftPaddedBatch.of(prompts, padTokenId);
         DecoderSession.Step step = new Prefill(decoder, batch, embedder.embed(batch, seqs)).run(1);
         List<DecodingRow<K>> joined = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
-            joined.add(new DecodingRow<>(keys.get(i), inputs.get(i), batch.lengths()[i]));
+            joined.add(new DecodingRow<>(keys.get(i), inputs.get(i), batch.lengths()[i], vocabSize));
         }
-        List<Finished<K>> finished = new ArrayList<>();
-        Running<K> fresh = advance(new Running<>(joined, step.cache(), batch.mask(), batch.width()), step.logits(), finished);
-        merge(fresh);
+        Planned<K> planned = planOrClose(new Running<>(joined, step.cache(), batch.mask(), batch.width()), step.logits());
+        merge(planned.kept);
+        List<Finished<K>> finished = apply(planned);
+        prefillTokens += tokens;
         prefillNanos += System.nanoTime() - t0;
         return finished;
     }
@@ -137,7 +158,10 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         return finished;
     }
 
-    /** One decoder step for every running sequence; returns the ones that finished with it. */
+    /**
+     * One decoder step for every running sequence; returns the ones that finished with it. When it
+     * fails, the batch is as it was before the call.
+     */
     public List<Finished<K>> step() {
         if (active.isEmpty()) {
             return List.of();
@@ -155,15 +179,16 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             nextMask[b * (width + 1) + width] = 1;
         }
         DecoderSession.Step next = decoder.run(embedder.embedTokens(tokens), n, 1, nextMask, positions, cache, 1);
+        Planned<K> planned = planOrClose(new Running<>(active, next.cache(), nextMask, width + 1), next.logits());
+        // from here nothing fails: the previous cache goes, the plan becomes the batch
         cache.close();
+        List<Finished<K>> finished = apply(planned);
+        active = planned.kept.rows;
+        cache = planned.kept.cache;
+        mask = planned.kept.mask;
+        width = planned.kept.width;
         steps++;
         decodeTokens += n;
-        List<Finished<K>> finished = new ArrayList<>();
-        Running<K> r = advance(new Running<>(active, next.cache(), nextMask, width + 1), next.logits(), finished);
-        active = r.rows;
-        cache = r.cache;
-        mask = r.mask;
-        width = r.width;
         decodeNanos += System.nanoTime() - t0;
         return finished;
     }
@@ -171,23 +196,70 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     /** Rows, their caches and mask [rows, width], width == the caches' past length. */
     private record Running<K>(List<DecodingRow<K>> rows, DecoderCache cache, long[] mask, int width) { }
 
-    /** Samples each row's next token from {@code logits}; finished rows leave (their cache rows too). */
-    private Running<K> advance(Running<K> r, DecoderSession.Logits logits, List<Finished<K>> finished) {
-        List<Integer> keep = new ArrayList<>();
-        for (int b = 0; b < r.rows.size(); b++) {
-            DecodingRow<K> row = r.rows.get(b);
-            row.accept(row.sampler.next(logits.last(b)));
-            if (row.done()) {
-                finished.add(new Finished<>(row.key, row.output()));
-            } else {
-                keep.add(b);
+    /**
+     * A run's outcome before it is applied: each row's chosen token, and the rows that go on with
+     * their cache (the run's own, or a compacted copy of it when some rows finish).
+     */
+    private record Planned<K>(List<DecodingRow<K>> rows, int[] tokens, Running<K> kept) { }
+
+    /**
+     * Chooses every row's next token from {@code logits} of the run that made {@code r.cache} and
+     * slices out the rows it finishes; the rows themselves are not changed. On any failure the run's
+     * cache (and a compacted copy, if made) is closed before the exception leaves. On success the
+     * run's cache is closed too when the plan carries a compacted copy instead.
+     */
+    private Planned<K> planOrClose(Running<K> r, DecoderSession.Logits logits) {
+        Planned<K> planned = null;
+        boolean ok = false;
+        try {
+            int n = r.rows.size();
+            int[] chosen = new int[n];
+            List<Integer> keep = new ArrayList<>();
+            for (int b = 0; b < n; b++) {
+                DecodingRow<K> row = r.rows.get(b);
+                chosen[b] = row.choose(logits.last(b));
+                if (!row.doneWith(chosen[b])) {
+                    keep.add(b);
+                }
+            }
+            // the run fed each row's last token: one position more is cached than the rows count yet
+            planned = new Planned<>(r.rows, chosen, keepOnly(r, keep, 1));
+            beforeApply.run();
+            ok = true;
+        } finally {
+            if (!ok) {
+                r.cache.close();
+                if (planned != null) {
+                    planned.kept.cache.close();
+                }
             }
         }
-        return keepOnly(r, keep);
+        if (planned.kept.cache != r.cache) {
+            r.cache.close();
+        }
+        return planned;
     }
 
-    /** The rows at {@code keep}, their cache rows sliced out and padding no kept row needs trimmed; closes the old cache. */
-    private Running<K> keepOnly(Running<K> r, List<Integer> keep) {
+    /** The rows take their chosen tokens; those done leave with their output. Does not fail. */
+    private List<Finished<K>> apply(Planned<K> p) {
+        List<Finished<K>> finished = new ArrayList<>();
+        for (int b = 0; b < p.rows.size(); b++) {
+            DecodingRow<K> row = p.rows.get(b);
+            row.accept(p.tokens[b]);
+            if (row.done()) {
+                finished.add(new Finished<>(row.key, row.output()));
+            }
+        }
+        return finished;
+    }
+
+    /**
+     * The rows at {@code keep}, their cache rows sliced out and padding no kept row needs trimmed;
+     * {@code r} is left open (the caller closes it once the result is in use).
+     *
+     * @param justFed positions the rows' caches hold beyond {@link DecodingRow#cachedLength} (1 right after a run)
+     */
+    private Running<K> keepOnly(Running<K> r, List<Integer> keep, int justFed) {
         if (keep.size() == r.rows.size()) {
             return r;
         }
@@ -196,13 +268,16 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             still.add(r.rows.get(b));
         }
         int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
-        int drop = still.isEmpty() ? 0 : DecodingRow.commonPadding(still, r.width);
+        int drop = still.isEmpty() ? 0 : DecodingRow.commonPadding(still, r.width, justFed);
+        long[] keptMask = DecodingRow.selectMask(r.mask, r.width, rows, drop);
         DecoderCache compact = r.cache.select(decoder.runtime().env(), rows, drop);
-        r.cache.close();
-        return new Running<>(still, compact, DecodingRow.selectMask(r.mask, r.width, rows, drop), r.width - drop);
+        return new Running<>(still, compact, keptMask, r.width - drop);
     }
 
-    /** Appends {@code fresh} to the running batch, left-padding the shorter caches and masks. */
+    /**
+     * Appends {@code fresh} to the running batch, left-padding the shorter caches and masks. Takes
+     * {@code fresh.cache}: it is closed here, also when merging fails (the running batch then stays as it was).
+     */
     private void merge(Running<K> fresh) {
         if (fresh.rows.isEmpty()) {
             fresh.cache.close();

@@ -17,20 +17,33 @@ final class DecodingRow<K> {
     final List<Long> tokens = new ArrayList<>();
     boolean stopped;
 
-    DecodingRow(K key, GenerationInput input, int promptLength) {
+    /** @param vocabSize ids the tokenizer defines; the row never samples past them */
+    DecodingRow(K key, GenerationInput input, int promptLength, int vocabSize) {
         this.key = key;
         this.input = input;
         this.promptLength = promptLength;
-        this.sampler = new Sampler(input.settings(), input.prompt().tokenIds());
+        this.sampler = new Sampler(input.settings(), input.prompt().tokenIds(), vocabSize);
     }
 
+    /** The token this row's sampler picks from {@code logits}; the row is left as it was. */
+    int choose(float[] logits) {
+        return sampler.choose(logits);
+    }
+
+    /** Appends {@code token} (chosen by {@link #choose}) to the row and its sampler. */
     void accept(int token) {
+        sampler.accept(token);
         tokens.add((long) token);
         stopped = input.stopsAt(token);
     }
 
     boolean done() {
         return stopped || tokens.size() >= input.settings().maxNewTokens();
+    }
+
+    /** Whether the row would be done once {@code token} is accepted. */
+    boolean doneWith(int token) {
+        return input.stopsAt(token) || tokens.size() + 1 >= input.settings().maxNewTokens();
     }
 
     long lastToken() {
@@ -51,11 +64,16 @@ final class DecodingRow<K> {
         return new GenerationOutput(tokens.stream().mapToLong(Long::longValue).toArray(), stopped);
     }
 
-    /** Leading cache columns that are padding in every remaining row. */
-    static int commonPadding(List<? extends DecodingRow<?>> rows, int width) {
+    /**
+     * Leading cache columns that are padding in every remaining row.
+     *
+     * @param justFed positions each row's cache holds beyond {@link #cachedLength()}: 1 right after
+     *                a run fed the row's last token and before its next token is accepted, else 0
+     */
+    static int commonPadding(List<? extends DecodingRow<?>> rows, int width, int justFed) {
         int pad = width;
         for (DecodingRow<?> r : rows) {
-            pad = Math.min(pad, width - r.cachedLength());
+            pad = Math.min(pad, width - r.cachedLength() - justFed);
         }
         return Math.max(0, pad);
     }

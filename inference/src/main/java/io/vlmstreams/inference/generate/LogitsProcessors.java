@@ -107,13 +107,22 @@ public final class LogitsProcessors {
 
     /** log_softmax(scores)[token] in double precision. */
     public static double logProb(float[] scores, int token) {
+        return logProb(scores, scores.length, token);
+    }
+
+    /** log_softmax over the first {@code limit} scores (ids past it are not candidates), at {@code token}. */
+    public static double logProb(float[] scores, int limit, int token) {
+        int n = Math.min(limit, scores.length);
+        if (token < 0 || token >= n) {
+            throw new IllegalArgumentException("token " + token + " is not among the " + n + " scored ids");
+        }
         float max = Float.NEGATIVE_INFINITY;
-        for (float s : scores) {
-            max = Math.max(max, s);
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, scores[i]);
         }
         double sum = 0;
-        for (float s : scores) {
-            sum += Math.exp((double) s - max);
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp((double) scores[i] - max);
         }
         return (double) scores[token] - max - Math.log(sum);
     }

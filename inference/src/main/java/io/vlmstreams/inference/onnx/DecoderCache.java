@@ -6,32 +6,55 @@ import ai.onnxruntime.OrtException;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The decoder's caches between steps, keyed by their {@code past*} input names: attention
  * key/value caches [batch, kv_heads, past, head_dim] and conv caches [batch, hidden, L]. The
  * tensors stay native (a step's {@code present*} outputs are fed back as they are); closing the
- * cache releases them.
+ * cache releases them. Every cache counts its tensors in {@link #liveTensors()} until it is
+ * closed, so a cache that is never closed shows as a count that does not come back.
  */
 public final class DecoderCache implements AutoCloseable {
 
     static final String KV_PREFIX = "past_key_values.";
     static final String CONV_PREFIX = "past_conv.";
 
+    private static final AtomicLong LIVE_TENSORS = new AtomicLong();
+
     private final Map<String, OnnxTensor> tensors;
     private final List<AutoCloseable> owned;
     private final int batch;
     private final int pastLength;
+    private boolean closed;
 
+    /** @param owned what closing this releases: the tensors themselves or the run result holding them */
     DecoderCache(Map<String, OnnxTensor> tensors, List<AutoCloseable> owned, int batch, int pastLength) {
         this.tensors = Collections.unmodifiableMap(tensors);
         this.owned = owned;
         this.batch = batch;
         this.pastLength = pastLength;
+        LIVE_TENSORS.addAndGet(tensors.size());
+    }
+
+    /** Native tensors held by caches not yet closed, in this process (for leak checks: tests, soak runs). */
+    public static long liveTensors() {
+        return LIVE_TENSORS.get();
+    }
+
+    /** Whether {@link #close} ran (then none of the tensors may be fed again). */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Number of cache tensors (one per {@code past*} input of the graph). */
+    public int size() {
+        return tensors.size();
     }
 
     public int batch() {
@@ -44,6 +67,7 @@ public final class DecoderCache implements AutoCloseable {
     }
 
     Map<String, OnnxTensor> tensors() {
+        ensureOpen();
         return tensors;
     }
 
@@ -53,8 +77,18 @@ public final class DecoderCache implements AutoCloseable {
      * This cache stays valid; the caller closes both.
      */
     public DecoderCache select(OrtEnvironment env, int[] rows, int dropLeading) {
+        ensureOpen();
+        for (int r : rows) {
+            if (r < 0 || r >= batch) {
+                throw new IllegalArgumentException("row " + r + " is not in a cache of " + batch + " rows");
+            }
+        }
+        if (dropLeading < 0 || dropLeading > pastLength) {
+            throw new IllegalArgumentException("cannot drop " + dropLeading + " of " + pastLength + " cached positions");
+        }
         Map<String, OnnxTensor> out = new LinkedHashMap<>();
         List<AutoCloseable> created = new ArrayList<>();
+        boolean done = false;
         try {
             for (Map.Entry<String, OnnxTensor> e : tensors.entrySet()) {
                 OnnxTensor t = e.getValue();
@@ -64,11 +98,16 @@ public final class DecoderCache implements AutoCloseable {
                 created.add(selected);
                 out.put(e.getKey(), selected);
             }
+            DecoderCache cache = new DecoderCache(out, created, rows.length, pastLength - dropLeading);
+            done = true;
+            return cache;
         } catch (OrtException | RuntimeException ex) {
-            created.forEach(DecoderCache::closeQuietly);
             throw new OnnxModelException("cannot compact decoder cache: " + ex.getMessage(), ex);
+        } finally {
+            if (!done) {
+                created.forEach(DecoderCache::closeQuietly);
+            }
         }
-        return new DecoderCache(out, created, rows.length, pastLength - dropLeading);
     }
 
     /**
@@ -78,12 +117,15 @@ public final class DecoderCache implements AutoCloseable {
      * axis and are stacked as they are. Both inputs stay valid; the caller closes all three.
      */
     public static DecoderCache concat(OrtEnvironment env, DecoderCache first, DecoderCache second) {
+        first.ensureOpen();
+        second.ensureOpen();
         if (!first.tensors.keySet().equals(second.tensors.keySet())) {
             throw new IllegalArgumentException("caches of different graphs: " + first.tensors.keySet() + " vs " + second.tensors.keySet());
         }
         int past = Math.max(first.pastLength, second.pastLength);
         Map<String, OnnxTensor> out = new LinkedHashMap<>();
         List<AutoCloseable> created = new ArrayList<>();
+        boolean done = false;
         try {
             for (Map.Entry<String, OnnxTensor> e : first.tensors.entrySet()) {
                 OnnxTensor a = e.getValue();
@@ -93,24 +135,35 @@ public final class DecoderCache implements AutoCloseable {
                 created.add(joined);
                 out.put(e.getKey(), joined);
             }
+            DecoderCache cache = new DecoderCache(out, created, first.batch + second.batch, past);
+            done = true;
+            return cache;
         } catch (OrtException | RuntimeException ex) {
-            created.forEach(DecoderCache::closeQuietly);
             throw new OnnxModelException("cannot merge decoder caches: " + ex.getMessage(), ex);
+        } finally {
+            if (!done) {
+                created.forEach(DecoderCache::closeQuietly);
+            }
         }
-        return new DecoderCache(out, created, first.batch + second.batch, past);
     }
 
     /** {@code a} then {@code b} along axis 0; with {@code past >= 0}, axis 2 of each left-padded with zeros to {@code past}. */
     private static OnnxTensor stack(OrtEnvironment env, OnnxTensor a, OnnxTensor b, int past) throws OrtException {
         long[] sa = a.getInfo().getShape();
         long[] sb = b.getInfo().getShape();
+        for (int axis = 1; axis < Math.max(sa.length, sb.length); axis++) {
+            boolean padded = past >= 0 && axis == 2;
+            if (sa.length != sb.length || !padded && sa[axis] != sb[axis]) {
+                throw new IllegalArgumentException("cannot stack " + Arrays.toString(sa) + " and " + Arrays.toString(sb));
+            }
+        }
         int elem = a.getInfo().type.size;
         long[] outShape = sa.clone();
         outShape[0] = sa[0] + sb[0];
         if (past >= 0) {
             outShape[2] = past;
         }
-        ByteBuffer dst = ByteBuffer.allocate((int) (Tensors.elements(outShape) * elem));
+        ByteBuffer dst = Tensors.direct(Tensors.elements(outShape), elem);
         for (OnnxTensor t : List.of(a, b)) {
             long[] shape = t.getInfo().getShape();
             ByteBuffer src = t.getByteBuffer();
@@ -119,16 +172,21 @@ public final class DecoderCache implements AutoCloseable {
                 continue;
             }
             // [heads, past, dim] per row: zeros for the missing leading positions, then the row's own
-            long inner = (shape.length > 3 ? Tensors.elements(java.util.Arrays.copyOfRange(shape, 3, shape.length)) : 1) * elem;
-            int padBytes = (int) ((past - shape[2]) * inner);
-            int headBytes = (int) (shape[2] * inner);
+            long inner = innerBytes(shape, elem);
+            int padBytes = Math.toIntExact((past - shape[2]) * inner);
+            int headBytes = Math.toIntExact(shape[2] * inner);
             for (long r = 0; r < shape[0] * shape[1]; r++) {
+                int from = Math.toIntExact(r * headBytes);
                 dst.position(dst.position() + padBytes);
-                dst.put(src.duplicate().position((int) (r * headBytes)).limit((int) ((r + 1) * headBytes)));
+                dst.put(src.duplicate().position(from).limit(from + headBytes));
             }
         }
-        dst.flip();
-        return Tensors.fromBytes(env, dst, a.getInfo().type, outShape);
+        return Tensors.wrap(env, dst, a.getInfo().type, outShape);
+    }
+
+    /** Bytes of one position of an attention cache: the product of the axes after the past axis, times the element size. */
+    private static long innerBytes(long[] shape, int elem) {
+        return (shape.length > 3 ? Tensors.elements(Arrays.copyOfRange(shape, 3, shape.length)) : 1) * elem;
     }
 
     /** Rows of axis 0 and, when {@code drop > 0}, the leading {@code drop} entries of axis 2. */
@@ -141,31 +199,43 @@ public final class DecoderCache implements AutoCloseable {
         if (drop > 0) {
             outShape[2] = shape[2] - drop;
         }
-        long outRowBytes = Tensors.elements(outShape) / Math.max(1, rows.length) * elem;
-        ByteBuffer dst = ByteBuffer.allocate((int) (outRowBytes * rows.length));
+        ByteBuffer dst = Tensors.direct(Tensors.elements(outShape), elem);
         if (drop == 0) {
             for (int r : rows) {
-                dst.put(src.duplicate().position((int) (r * rowBytes)).limit((int) ((r + 1) * rowBytes)));
+                int from = Math.toIntExact(r * rowBytes);
+                dst.put(src.duplicate().position(from).limit(Math.toIntExact(from + rowBytes)));
             }
         } else {
             // [heads, past, dim] per row: keep past entries drop.. of every head
             long heads = shape[1];
-            long inner = (shape.length > 3 ? Tensors.elements(java.util.Arrays.copyOfRange(shape, 3, shape.length)) : 1) * elem;
+            long inner = innerBytes(shape, elem);
             long headBytes = shape[2] * inner;
             for (int r : rows) {
                 for (long h = 0; h < heads; h++) {
-                    long start = r * rowBytes + h * headBytes + drop * inner;
-                    dst.put(src.duplicate().position((int) start).limit((int) (r * rowBytes + (h + 1) * headBytes)));
+                    long start = r * rowBytes + h * headBytes;
+                    dst.put(src.duplicate().position(Math.toIntExact(start + drop * inner))
+                            .limit(Math.toIntExact(start + headBytes)));
                 }
             }
         }
-        dst.flip();
-        return Tensors.fromBytes(env, dst, t.getInfo().type, outShape);
+        return Tensors.wrap(env, dst, t.getInfo().type, outShape);
     }
 
+    /** Releases the tensors; a second close does nothing. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LIVE_TENSORS.addAndGet(-tensors.size());
         owned.forEach(DecoderCache::closeQuietly);
+    }
+
+    private synchronized void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("decoder cache is closed");
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

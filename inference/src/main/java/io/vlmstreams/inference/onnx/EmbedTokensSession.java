@@ -6,20 +6,38 @@ import ai.onnxruntime.OrtSession;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code embed_tokens.onnx}: token ids [batch, seq] to embeddings [batch, seq, hidden] as float32. Thread-safe. */
 public final class EmbedTokensSession implements AutoCloseable {
 
     private final OrtRuntime runtime;
+    private final OwnedSession owned;
     private final OrtSession session;
     private final String inputName;
     private final String outputName;
 
     public EmbedTokensSession(OrtRuntime runtime, Path file) {
         this.runtime = runtime;
-        this.session = runtime.open(file);
-        this.inputName = session.getInputNames().contains("input_ids") ? "input_ids" : session.getInputNames().iterator().next();
-        this.outputName = session.getOutputNames().contains("inputs_embeds") ? "inputs_embeds" : session.getOutputNames().iterator().next();
+        this.owned = runtime.open(file);
+        this.session = owned.session();
+        try {
+            this.inputName = pick(session.getInputNames(), "input_ids", file, "input");
+            this.outputName = pick(session.getOutputNames(), "inputs_embeds", file, "output");
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+    }
+
+    private static String pick(Set<String> names, String preferred, Path file, String what) {
+        if (names.contains(preferred)) {
+            return preferred;
+        }
+        if (names.isEmpty()) {
+            throw new OnnxModelException(file + " declares no " + what);
+        }
+        return names.iterator().next();
     }
 
     /** Embeddings of {@code ids} laid out [batch, seq]; returns [batch, seq, hidden] row-major. */
@@ -34,10 +52,6 @@ public final class EmbedTokensSession implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new OnnxModelException("cannot close embed_tokens", e);
-        }
+        owned.close();
     }
 }

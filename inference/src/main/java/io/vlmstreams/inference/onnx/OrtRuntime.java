@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The ONNX Runtime environment plus the execution provider chosen once for all sessions of a model.
@@ -21,6 +22,7 @@ public final class OrtRuntime {
 
     private final OrtEnvironment env;
     private final RuntimeConfig config;
+    private final AtomicInteger openSessions = new AtomicInteger();
     private volatile ProviderChoice choice;
 
     public OrtRuntime(RuntimeConfig config) {
@@ -50,11 +52,17 @@ public final class OrtRuntime {
         return config;
     }
 
+    /** Sessions this runtime opened that are not closed yet (a leak shows as a count that does not return). */
+    public int openSessions() {
+        return openSessions.get();
+    }
+
     /**
-     * Opens a session on the chosen provider. A GPU provider whose library loaded can still fail at
-     * session creation (no device, driver too old): then this and every later session run on CPU.
+     * Opens a session on the chosen provider, owning the options it was created with; the caller
+     * closes it. A GPU provider whose library loaded can still fail at session creation (no device,
+     * driver too old): then this and every later session run on CPU.
      */
-    public OrtSession open(Path onnxFile) {
+    public OwnedSession open(Path onnxFile) {
         if (!Files.isRegularFile(onnxFile)) {
             throw new IllegalArgumentException("no ONNX graph at " + onnxFile);
         }
@@ -78,8 +86,10 @@ public final class OrtRuntime {
         }
     }
 
-    private OrtSession create(Path onnxFile, ProviderChoice provider) throws OrtException {
-        try (SessionOptions options = new SessionOptions()) {
+    /** A session and its options; the options are closed here only when no session was made from them. */
+    private OwnedSession create(Path onnxFile, ProviderChoice provider) throws OrtException {
+        SessionOptions options = new SessionOptions();
+        try {
             options.setOptimizationLevel(config.optimizationLevel());
             options.setCPUArenaAllocator(config.cpuArena());
             options.setMemoryPatternOptimization(config.memoryPattern());
@@ -94,7 +104,12 @@ public final class OrtRuntime {
                 options.addConfigEntry("session.inter_op.allow_spinning", "0");
             }
             ExecutionProviderSelector.apply(provider, options);
-            return env.createSession(onnxFile.toString(), options);
+            OrtSession session = env.createSession(onnxFile.toString(), options);
+            openSessions.incrementAndGet();
+            return new OwnedSession(session, options, openSessions);
+        } catch (OrtException | RuntimeException | Error e) {
+            options.close();
+            throw e;
         }
     }
 }

@@ -16,13 +16,19 @@ import java.util.Set;
  */
 public final class ProjectorSession implements AutoCloseable {
 
+    private final OwnedSession owned;
     private final OrtSession session;
     private final Set<String> inputNames;
     private final String outputName;
 
     public ProjectorSession(OrtRuntime runtime, Path file) {
-        this.session = runtime.open(file);
+        this.owned = runtime.open(file);
+        this.session = owned.session();
         this.inputNames = session.getInputNames();
+        if (session.getOutputNames().isEmpty()) {
+            owned.close();
+            throw new OnnxModelException(file + " declares no output");
+        }
         this.outputName = session.getOutputNames().iterator().next();
     }
 
@@ -49,10 +55,6 @@ public final class ProjectorSession implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new OnnxModelException("cannot close projector", e);
-        }
+        owned.close();
     }
 }

@@ -22,9 +22,32 @@ public final class Tensors {
     public static long elements(long[] shape) {
         long n = 1;
         for (long d : shape) {
-            n *= d;
+            n = Math.multiplyExact(n, d);
         }
         return n;
+    }
+
+    /**
+     * The byte size of a Java buffer for {@code elements} values of {@code elementBytes} each. A
+     * {@link ByteBuffer} is indexed by {@code int}, so anything past {@link Integer#MAX_VALUE} bytes
+     * is refused here with its size rather than overflowing into a negative or short buffer.
+     */
+    public static int bufferBytes(long elements, int elementBytes) {
+        if (elements < 0) {
+            throw new IllegalArgumentException("negative element count " + elements);
+        }
+        long bytes = elements * elementBytes;
+        if (elements > Integer.MAX_VALUE || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "a tensor of %,d values x %d bytes (%,d MiB) is over the 2 GiB a Java buffer can hold",
+                    elements, elementBytes, bytes >> 20));
+        }
+        return (int) bytes;
+    }
+
+    /** A direct buffer in native byte order for {@code elements} values of {@code elementBytes} each. */
+    public static ByteBuffer direct(long elements, int elementBytes) {
+        return ByteBuffer.allocateDirect(bufferBytes(elements, elementBytes)).order(ByteOrder.nativeOrder());
     }
 
     /** A float tensor of the declared element type (FLOAT or FLOAT16) from float32 values. */
@@ -37,7 +60,7 @@ public final class Tensors {
             throws OrtException {
         check(length, shape);
         if (type == OnnxJavaType.FLOAT16) {
-            ShortBuffer buf = ByteBuffer.allocateDirect(length * 2).order(ByteOrder.nativeOrder()).asShortBuffer();
+            ShortBuffer buf = direct(length, 2).asShortBuffer();
             for (int i = 0; i < length; i++) {
                 buf.put(i, Fp16.toFloat16(values[offset + i]));
             }
@@ -46,7 +69,7 @@ public final class Tensors {
         if (type != OnnxJavaType.FLOAT) {
             throw new IllegalArgumentException("unsupported float tensor type " + type);
         }
-        FloatBuffer buf = ByteBuffer.allocateDirect(length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer buf = direct(length, 4).asFloatBuffer();
         buf.put(values, offset, length).rewind();
         return OnnxTensor.createTensor(env, buf, shape);
     }
@@ -54,16 +77,14 @@ public final class Tensors {
     /** An int64 tensor. */
     public static OnnxTensor longs(OrtEnvironment env, long[] values, long[] shape) throws OrtException {
         check(values.length, shape);
-        LongBuffer buf = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+        LongBuffer buf = direct(values.length, 8).asLongBuffer();
         buf.put(values).rewind();
         return OnnxTensor.createTensor(env, buf, shape);
     }
 
     /** A tensor of zeros of any numeric type (an empty or all-zero cache). */
     public static OnnxTensor zeros(OrtEnvironment env, OnnxJavaType type, long[] shape) throws OrtException {
-        long bytes = elements(shape) * type.size;
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
-        return OnnxTensor.createTensor(env, buf, shape, type);
+        return OnnxTensor.createTensor(env, direct(elements(shape), type.size), shape, type);
     }
 
     /** A copy of raw bytes as a tensor of the given type and shape. */
@@ -71,6 +92,14 @@ public final class Tensors {
         ByteBuffer buf = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
         buf.put(bytes.duplicate()).rewind();
         return OnnxTensor.createTensor(env, buf, shape, type);
+    }
+
+    /** A tensor over {@code filled}, a direct buffer from {@link #direct} (ONNX Runtime reads it in place, no copy). */
+    public static OnnxTensor wrap(OrtEnvironment env, ByteBuffer filled, OnnxJavaType type, long[] shape) throws OrtException {
+        if (!filled.isDirect()) {
+            throw new IllegalArgumentException("not a direct buffer");
+        }
+        return OnnxTensor.createTensor(env, filled.rewind(), shape, type);
     }
 
     /** All values of a FLOAT or FLOAT16 tensor as float32. */

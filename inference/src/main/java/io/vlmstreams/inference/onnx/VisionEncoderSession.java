@@ -22,6 +22,7 @@ public final class VisionEncoderSession implements AutoCloseable {
     public static final String SPATIAL_SHAPES = "spatial_shapes";
 
     private final OrtRuntime runtime;
+    private final OwnedSession owned;
     private final OrtSession session;
     private final Map<String, TensorSpec> inputs;
     private final String outputName;
@@ -30,18 +31,22 @@ public final class VisionEncoderSession implements AutoCloseable {
     /** @param projector the separate projector graph, or null when the encoder includes it */
     public VisionEncoderSession(OrtRuntime runtime, Path encoderFile, ProjectorSession projector) {
         this.runtime = runtime;
-        this.session = runtime.open(encoderFile);
+        this.owned = runtime.open(encoderFile);
+        this.session = owned.session();
         this.projector = projector;
         try {
             this.inputs = TensorSpec.all(session.getInputInfo());
+            if (!inputs.containsKey(PIXEL_VALUES)) {
+                throw new OnnxModelException(encoderFile + " declares no " + PIXEL_VALUES + " input: " + inputs.keySet());
+            }
+            if (session.getOutputNames().isEmpty()) {
+                throw new OnnxModelException(encoderFile + " declares no output");
+            }
             this.outputName = session.getOutputNames().iterator().next();
-        } catch (OrtException e) {
-            close();
-            throw new OnnxModelException("cannot read inputs of " + encoderFile + ": " + e.getMessage(), e);
-        }
-        if (!inputs.containsKey(PIXEL_VALUES)) {
-            close();
-            throw new OnnxModelException(encoderFile + " declares no " + PIXEL_VALUES + " input: " + inputs.keySet());
+        } catch (OrtException | RuntimeException e) {
+            owned.close();
+            throw e instanceof OnnxModelException ome ? ome
+                    : new OnnxModelException("cannot read the interface of " + encoderFile + ": " + e.getMessage(), e);
         }
     }
 
@@ -85,12 +90,9 @@ public final class VisionEncoderSession implements AutoCloseable {
         return new Features(values, values.length / width, width);
     }
 
+    /** Closes this encoder's session; the projector, if any, is its opener's to close. */
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new OnnxModelException("cannot close vision encoder", e);
-        }
+        owned.close();
     }
 }

@@ -22,6 +22,7 @@ import io.vlmstreams.inference.onnx.EmbedTokensSession;
 import io.vlmstreams.inference.onnx.OrtRuntime;
 import io.vlmstreams.inference.onnx.RuntimeConfig;
 import io.vlmstreams.inference.onnx.VisionEncoderSession;
+import io.vlmstreams.inference.text.TokenizerVocabulary;
 import io.vlmstreams.devstack.Fixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,7 +99,8 @@ class ModelPartsParityTest {
         for (TinyModel.Reference ref : references) {
             inputs.add(new GenerationInput(sequence(ref.image()), GenerationSettings.greedy(12), new long[0]));
         }
-        BatchGenerator generator = new BatchGenerator(decoder, new InputEmbedder(embed, folder.config().imageTokenId()), 0);
+        BatchGenerator generator = new BatchGenerator(decoder, new InputEmbedder(embed, folder.config().imageTokenId()), 0,
+                TokenizerVocabulary.read(folder.tokenizerJson()).size());
         BatchGenerator.Result result = generator.generate(inputs);
         for (int i = 0; i < references.size(); i++) {
             assertThat(result.outputs().get(i).tokenIds()).as(references.get(i).image()).containsExactly(references.get(i).tokenIds());
@@ -108,7 +110,8 @@ class ModelPartsParityTest {
 
     @Test
     void labelScoresAreMeanLogProbabilitiesOfUpstreamSteps() {
-        Classifier classifier = new Classifier(decoder, new InputEmbedder(embed, folder.config().imageTokenId()), 0);
+        Classifier classifier = new Classifier(decoder, new InputEmbedder(embed, folder.config().imageTokenId()), 0,
+                TokenizerVocabulary.read(folder.tokenizerJson()).size());
         List<ClassificationInput> inputs = new ArrayList<>();
         List<double[]> expected = new ArrayList<>();
         for (TinyModel.Reference ref : references) {

@@ -8,6 +8,7 @@ import java.util.BitSet;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class SamplerTest {
@@ -18,7 +19,7 @@ class SamplerTest {
 
     @Test
     void greedyTakesTheFirstMaximum() {
-        Sampler s = new Sampler(GenerationSettings.greedy(4), new long[0]);
+        Sampler s = new Sampler(GenerationSettings.greedy(4), new long[0], 4);
         assertThat(s.next(new float[]{1f, 3f, 3f, -2f})).isEqualTo(1);
     }
 
@@ -35,7 +36,7 @@ class SamplerTest {
     @Test
     void greedyAppliesTheRepetitionPenaltyToPromptAndGeneratedTokens() {
         GenerationSettings greedyPenalized = new GenerationSettings(4, 0.0, 0, 1.0, 0.0, 2.0, 0);
-        Sampler s = new Sampler(greedyPenalized, new long[]{0});
+        Sampler s = new Sampler(greedyPenalized, new long[]{0}, 3);
         // token 0 (in the prompt) drops from 3 to 1.5, below token 1
         assertThat(s.next(new float[]{3f, 2f, 1f})).isEqualTo(1);
         // token 1 is now seen too: 2 -> 1, token 0 1.5 wins
@@ -111,6 +112,46 @@ class SamplerTest {
     }
 
     @Test
+    void idsPastTheVocabularyAreNeverChosenHoweverHighTheirLogits() {
+        // 8 logits, a tokenizer of 5 ids: the graph's best ids (6, then 5) do not exist
+        float[] logits = {0f, 1f, 2f, 0.5f, 1.5f, 9f, 20f, -1f};
+        assertThat(new Sampler(GenerationSettings.greedy(4), new long[0], 5).next(logits)).isEqualTo(2);
+        assertThat(new Sampler(GenerationSettings.greedy(4), new long[0], logits.length).next(logits)).isEqualTo(6);
+        // sampling: without the bound ids 5 and 6 would take all but e^-9 of the mass
+        List<Integer> picks = new ArrayList<>();
+        Sampler bounded = new Sampler(sampling(1.0, 0, 1.0, 0.0, 1.0, 5), new long[0], 5);
+        for (int i = 0; i < 2000; i++) {
+            picks.add(bounded.next(logits));
+        }
+        assertThat(picks).allMatch(t -> t < 5).contains(0, 1, 2, 3, 4);
+        // a vocabulary wider than the logits is harmless
+        assertThat(new Sampler(GenerationSettings.greedy(4), new long[]{7000}, 65_536).next(logits)).isEqualTo(6);
+    }
+
+    @Test
+    void chooseChangesNothingAndAcceptMovesOn() {
+        float[] scores = {0.3f, 0.1f, 0.2f, 0.25f};
+        GenerationSettings settings = sampling(1.0, 0, 1.0, 0.0, 1.3, 11);
+        Sampler s = new Sampler(settings, new long[0], scores.length);
+        Sampler reference = new Sampler(settings, new long[0], scores.length);
+        for (int i = 0; i < 50; i++) {
+            int chosen = s.choose(scores);
+            // a step that failed before applying its tokens chooses again: the same token
+            assertThat(s.choose(scores)).isEqualTo(chosen);
+            assertThat(reference.next(scores)).as("draw %d", i).isEqualTo(chosen);
+            s.accept(chosen);
+        }
+        assertThatThrownBy(() -> s.accept(scores.length)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void logProbOverTheVocabularyLeavesWiderLogitsOut() {
+        float[] scores = {0f, (float) Math.log(3), 50f};
+        assertThat(LogitsProcessors.logProb(scores, 2, 1)).isCloseTo(Math.log(0.75), within(1e-6));
+        assertThatThrownBy(() -> LogitsProcessors.logProb(scores, 2, 2)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void logProbIsLogSoftmax() {
         float[] scores = {0f, (float) Math.log(3)};
         assertThat(LogitsProcessors.logProb(scores, 1)).isCloseTo(Math.log(0.75), within(1e-6));
@@ -119,7 +160,7 @@ class SamplerTest {
     private static List<Integer> draw(GenerationSettings settings, float[] scores, int n) {
         List<Integer> out = new ArrayList<>();
         // a fresh sampler per draw would repeat the first draw; one sampler walks its own stream
-        Sampler s = new Sampler(settings, new long[0]);
+        Sampler s = new Sampler(settings, new long[0], scores.length);
         for (int i = 0; i < n; i++) {
             out.add(s.next(scores));
         }
