@@ -41,6 +41,8 @@ final class DecodeScheduler implements AutoCloseable {
     private final BatchPolicy policy;
     private final Function<PreparedRequest, BatchPolicy.Cost> costs;
     private final double maxPaddingRatio;
+    /** Whether a batch may board while other rows decode ({@link BatchingPlan#joinsRunningDecode}). */
+    private final boolean joinRunning;
     private final ModelHooks hooks;
     private final EngineStats stats;
     private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
@@ -59,6 +61,14 @@ final class DecodeScheduler implements AutoCloseable {
     DecodeScheduler(BatchRunner runner, Supplier<ContinuousBatch<Row>> batches, BatchPolicy policy,
                     Function<PreparedRequest, BatchPolicy.Cost> costs, double maxPaddingRatio, ModelHooks hooks,
                     EngineStats stats, boolean start) {
+        this(runner, batches, policy, costs, maxPaddingRatio, true, hooks, stats, start);
+    }
+
+    /** @param joinRunning false when the graphs' batching plan lets nothing join a running decode */
+    DecodeScheduler(BatchRunner runner, Supplier<ContinuousBatch<Row>> batches, BatchPolicy policy,
+                    Function<PreparedRequest, BatchPolicy.Cost> costs, double maxPaddingRatio, boolean joinRunning,
+                    ModelHooks hooks, EngineStats stats, boolean start) {
+        this.joinRunning = joinRunning;
         this.runner = runner;
         this.batches = batches;
         this.policy = policy;
@@ -171,6 +181,9 @@ final class DecodeScheduler implements AutoCloseable {
     }
 
     private boolean admissible(Job job) {
+        if (!joinRunning && batch.size() > 0) {
+            return false;
+        }
         List<BatchPolicy.Cost> decoding = new ArrayList<>();
         for (Row r : batch.keys()) {
             decoding.add(r.job().costs.get(r.index()));

@@ -36,6 +36,7 @@ public final class ImageEncoder {
     public static final long DEFAULT_MAX_ATTENTION_BYTES = 128L << 20;
 
     private final VisionEncoderSession vision;
+    private final BatchingPlan.VisionSharing sharing;
     private final int maxTiles;
     private final long attentionBytesPerSquarePatch;
     private final long maxAttentionBytes;
@@ -51,10 +52,22 @@ public final class ImageEncoder {
      *                          split, so one image above it (at most max_tiles + 1 tiles) runs alone
      */
     public ImageEncoder(VisionEncoderSession vision, int maxTiles, int heads, long maxAttentionBytes) {
+        this(vision, maxTiles, heads, maxAttentionBytes, BatchingPlan.VisionSharing.ANY_SHAPES);
+    }
+
+    /**
+     * @param sharing which tiles may share a call ({@link BatchingPlan}): with {@code SAME_SHAPE} or
+     *                {@code ONE_TILE} images are cut into their tiles and a call holds tiles of one
+     *                spatial shape (or one tile), so a graph that sizes its position embeddings once per
+     *                call still gives every tile its own
+     */
+    public ImageEncoder(VisionEncoderSession vision, int maxTiles, int heads, long maxAttentionBytes,
+                        BatchingPlan.VisionSharing sharing) {
         if (maxTiles < 1 || heads < 1 || maxAttentionBytes < 1) {
             throw new IllegalArgumentException("maxTiles, heads and maxAttentionBytes must be positive");
         }
         this.vision = vision;
+        this.sharing = java.util.Objects.requireNonNull(sharing, "sharing");
         this.maxTiles = maxTiles;
         this.attentionBytesPerSquarePatch = (long) heads * Float.BYTES;
         this.maxAttentionBytes = maxAttentionBytes;
@@ -68,6 +81,9 @@ public final class ImageEncoder {
 
     /** Features per image, in order: rows of text-hidden floats, one per image token. */
     public List<float[]> encode(List<ProcessedImage> original) {
+        if (sharing != BatchingPlan.VisionSharing.ANY_SHAPES) {
+            return encodeByTileShape(original);
+        }
         List<ProcessedImage> images = new ArrayList<>(original.size());
         for (ProcessedImage img : original) {
             images.add(img.withMaxPatches(trimmedPatches(img)));
@@ -151,5 +167,82 @@ public final class ImageEncoder {
         if (row != f.rows()) {
             throw new IllegalStateException("vision encoder returned " + f.rows() + " rows for " + row + " image tokens");
         }
+    }
+
+    /** One tile of one image: where it comes from, its shape in patches and its image tokens. */
+    private record Piece(int image, int tile, long rows, long cols, int tokens) {
+        int patches() {
+            return (int) (rows * cols);
+        }
+    }
+
+    /** Calls of tiles of one shape (or of one tile each); every image's features reassembled in tile order. */
+    private List<float[]> encodeByTileShape(List<ProcessedImage> images) {
+        Map<List<Long>, List<Piece>> byShape = new LinkedHashMap<>();
+        List<Piece> all = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            ProcessedImage img = images.get(i);
+            List<Integer> tokens = img.layout().imageTokensPerTile();
+            for (int t = 0; t < img.tiles(); t++) {
+                Piece p = new Piece(i, t, img.spatialShapes()[t * 2], img.spatialShapes()[t * 2 + 1], tokens.get(t));
+                all.add(p);
+                List<Long> key = sharing == BatchingPlan.VisionSharing.ONE_TILE ? List.of((long) all.size(), -1L)
+                        : List.of(p.rows, p.cols);
+                byShape.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+            }
+        }
+        Map<Piece, float[]> features = new java.util.HashMap<>();
+        int width = 0;
+        for (List<Piece> group : byShape.values()) {
+            int patches = Math.max(1, (group.get(0).patches() + PATCH_BUCKET - 1) / PATCH_BUCKET * PATCH_BUCKET);
+            int cap = sharing == BatchingPlan.VisionSharing.ONE_TILE ? 1 : tilesPerCall(patches);
+            for (int from = 0; from < group.size(); from += cap) {
+                width = runPieces(images, group.subList(from, Math.min(group.size(), from + cap)), patches, features);
+            }
+        }
+        float[][] out = new float[images.size()][];
+        for (int i = 0; i < images.size(); i++) {
+            out[i] = new float[images.get(i).layout().imageTokens() * width];
+        }
+        int[] filled = new int[images.size()];
+        for (Piece p : all) {
+            float[] f = features.get(p);
+            System.arraycopy(f, 0, out[p.image], filled[p.image], f.length);
+            filled[p.image] += f.length;
+        }
+        return List.of(out);
+    }
+
+    /** One call over {@code pieces}, each padded to {@code patches}; returns the features' row width. */
+    private int runPieces(List<ProcessedImage> images, List<Piece> pieces, int patches, Map<Piece, float[]> out) {
+        int pv = images.get(pieces.get(0).image).patchValues();
+        int n = pieces.size();
+        float[] values = new float[n * patches * pv];
+        long[] mask = new long[n * patches];
+        long[] shapes = new long[n * 2];
+        for (int k = 0; k < n; k++) {
+            Piece p = pieces.get(k);
+            ProcessedImage img = images.get(p.image);
+            int valid = p.patches();
+            System.arraycopy(img.pixelValues(), p.tile * img.maxPatches() * pv, values, k * patches * pv, valid * pv);
+            java.util.Arrays.fill(mask, k * patches, k * patches + valid, 1L);
+            shapes[k * 2] = p.rows;
+            shapes[k * 2 + 1] = p.cols;
+        }
+        VisionEncoderSession.Features f = vision.encode(values, mask, shapes, n, patches, pv);
+        int row = 0;
+        for (Piece p : pieces) {
+            if ((row + p.tokens) * f.width() > f.values().length) {
+                throw new IllegalStateException("vision encoder returned " + f.rows() + " rows, fewer than the tiles' image tokens");
+            }
+            float[] mine = new float[p.tokens * f.width()];
+            System.arraycopy(f.values(), row * f.width(), mine, 0, mine.length);
+            out.put(p, mine);
+            row += p.tokens;
+        }
+        if (row != f.rows()) {
+            throw new IllegalStateException("vision encoder returned " + f.rows() + " rows for " + row + " image tokens");
+        }
+        return f.width();
     }
 }

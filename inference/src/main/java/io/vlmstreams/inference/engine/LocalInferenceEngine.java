@@ -35,7 +35,7 @@ public final class LocalInferenceEngine implements InferenceEngine {
         this.stats = stats;
         this.policy = config.batchPolicy();
         this.scheduler = new DecodeScheduler(parts.runner, parts::newDecodeBatch, policy, parts.estimator::cost,
-                PrefillGroups.DEFAULT_MAX_PADDING_RATIO, hooks, stats, true);
+                parts.plan.maxPaddingRatio(), parts.plan.joinsRunningDecode(), hooks, stats, true);
         AtomicInteger n = new AtomicInteger();
         this.preprocessPool = Executors.newFixedThreadPool(config.preprocessThreads(), r -> {
             Thread t = new Thread(r, "vlm-preprocess-" + n.incrementAndGet());
@@ -76,6 +76,19 @@ public final class LocalInferenceEngine implements InferenceEngine {
         return stats;
     }
 
+    /** How rows share model calls on this folder's graphs, as chosen and self-checked at load. */
+    public BatchingPlan batchingPlan() {
+        return parts.plan;
+    }
+
+    /**
+     * Runs the load-time self-check again from {@code assumed} (for {@code model inspect} and tests):
+     * the plan it finds exact on these graphs, never looser than {@code assumed}.
+     */
+    public BatchingPlan selfCheck(BatchingPlan assumed) {
+        return parts.selfCheck().check(assumed);
+    }
+
     /** The policy that cuts this engine's model batches and admits them to the running decode batch. */
     public BatchPolicy batchPolicy() {
         return policy;
@@ -104,7 +117,7 @@ public final class LocalInferenceEngine implements InferenceEngine {
                 outcomes[i] = new Outcome.Failure(requests.get(i).requestId(), asInferenceException(requests.get(i), e.getCause()));
             }
         }
-        ModelBatches cut = ModelBatches.cut(ready, policy, parts.estimator::cost);
+        ModelBatches cut = ModelBatches.cut(ready, policy, parts.estimator::cost, parts.plan);
         for (int j : cut.refused()) {
             outcomes[readyIdx.get(j)] = new Outcome.Failure(ready.get(j).request().requestId(), refusal(ready.get(j)));
         }

@@ -21,6 +21,16 @@ record ModelBatches(List<List<Integer>> batches, List<Integer> refused) {
 
     static ModelBatches cut(List<PreparedRequest> requests, BatchPolicy policy,
                             Function<PreparedRequest, BatchPolicy.Cost> cost) {
+        return cut(requests, policy, cost, null);
+    }
+
+    /** As above, each batch then regrouped into what may share decoder calls under {@code plan} (null: as cut). */
+    static ModelBatches cut(List<PreparedRequest> requests, BatchPolicy policy,
+                            Function<PreparedRequest, BatchPolicy.Cost> cost, BatchingPlan plan) {
+        int[] lengths = new int[requests.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = requests.get(i).promptIds().length;
+        }
         List<Integer> order = IntStream.range(0, requests.size()).boxed()
                 .sorted(Comparator.comparingInt(i -> requests.get(i).promptIds().length))
                 .toList();
@@ -34,7 +44,8 @@ record ModelBatches(List<List<Integer>> batches, List<Integer> refused) {
                 refused.add(order.get(at));
                 at++;
             } else {
-                batches.add(List.copyOf(order.subList(at, at + n)));
+                List<Integer> batch = List.copyOf(order.subList(at, at + n));
+                batches.addAll(plan == null ? List.of(batch) : plan.regroup(batch, lengths));
                 at += n;
             }
         }

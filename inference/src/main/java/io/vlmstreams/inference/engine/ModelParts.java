@@ -15,6 +15,7 @@ import io.vlmstreams.inference.text.TextTokenizer;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The parts of an engine over one model folder, wired once: the CPU side ({@link RequestPreparer}),
@@ -22,6 +23,9 @@ import java.util.Set;
  * runs them; its tests drive them directly. Closing it closes the sessions and the tokenizer.
  */
 final class ModelParts implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelParts.class);
+
 
     final ModelFolder folder;
     final TextTokenizer tokenizer;
@@ -32,9 +36,14 @@ final class ModelParts implements AutoCloseable {
     private final InputEmbedder embedder;
     private final long padTokenId;
     private final int vocabSize;
+    final BatchingPlan plan;
+    private final BatchSelfCheck selfCheck;
 
     private ModelParts(ModelFolder folder, TextTokenizer tokenizer, ModelSessions sessions, RequestPreparer preparer,
-                       BatchRunner runner, InputEmbedder embedder, long padTokenId, int vocabSize) {
+                       BatchRunner runner, InputEmbedder embedder, long padTokenId, int vocabSize, BatchingPlan plan,
+                       BatchSelfCheck selfCheck) {
+        this.plan = plan;
+        this.selfCheck = selfCheck;
         this.folder = folder;
         this.tokenizer = tokenizer;
         this.sessions = sessions;
@@ -61,15 +70,23 @@ final class ModelParts implements AutoCloseable {
             InputEmbedder embedder = new InputEmbedder(sessions.embed, special.imageTokenId());
             long pad = special.padTokenId();
             int vocab = tokenizer.vocabSize(); // graphs may have more logits than the tokenizer has ids
+            ModelSessions open = sessions;
+            int heads = folder.config().vision().numAttentionHeads();
+            Function<BatchingPlan.VisionSharing, ImageEncoder> encoders = sharing -> new ImageEncoder(open.vision,
+                    config.maxEncoderTiles(), heads, ImageEncoder.DEFAULT_MAX_ATTENTION_BYTES, sharing);
+            BatchSelfCheck check = new BatchSelfCheck(() -> new ContinuousBatch<>(open.decoder, embedder, pad, vocab),
+                    encoders, processor, vocab, special.imageTokenId());
+            BatchingPlan plan = check.check(BatchingPlan.fromTraits(folder.traits()));
+            LOG.info("Batching plan for {}: {}", folder.modelId(), plan.describe());
+            boolean padRows = plan.decode() == BatchingPlan.DecodeSharing.ANY_LENGTHS;
             BatchRunner runner = new BatchRunner(
-                    new ImageEncoder(sessions.vision, config.maxEncoderTiles(), folder.config().vision().numAttentionHeads(),
-                            ImageEncoder.DEFAULT_MAX_ATTENTION_BYTES),
-                    new BatchGenerator(sessions.decoder, embedder, pad, vocab),
-                    new Classifier(sessions.decoder, embedder, pad, vocab),
+                    encoders.apply(plan.vision()),
+                    new BatchGenerator(sessions.decoder, embedder, pad, vocab, plan.maxPaddingRatio()),
+                    new Classifier(sessions.decoder, embedder, pad, vocab, padRows),
                     stopTokenIds(special, folder),
                     ids -> tokenizer.decode(ids, true),
                     stats, hooks);
-            return new ModelParts(folder, tokenizer, sessions, preparer, runner, embedder, pad, vocab);
+            return new ModelParts(folder, tokenizer, sessions, preparer, runner, embedder, pad, vocab, plan, check);
         } catch (RuntimeException e) {
             if (sessions != null) {
                 sessions.close();
@@ -84,6 +101,11 @@ final class ModelParts implements AutoCloseable {
         special.stopTokenIds().forEach(i -> ids.add(i.longValue()));
         folder.generationConfig().eosTokenIds().forEach(i -> ids.add(i.longValue()));
         return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The load-time self-check over these sessions. */
+    BatchSelfCheck selfCheck() {
+        return selfCheck;
     }
 
     /** A fresh, empty decode batch over the decoder session. */

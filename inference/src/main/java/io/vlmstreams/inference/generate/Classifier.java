@@ -19,9 +19,19 @@ public final class Classifier {
     private final InputEmbedder embedder;
     private final long padTokenId;
     private final int vocabSize;
+    private final boolean padRows;
 
     /** @param vocabSize ids the tokenizer defines: logits at or past it are not scored */
     public Classifier(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize) {
+        this(decoder, embedder, padTokenId, vocabSize, true);
+    }
+
+    /**
+     * @param padRows false for graphs where left padding changes a row's result (see the engine's
+     *                batching plan): rows of different lengths then run in separate decoder calls
+     */
+    public Classifier(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize, boolean padRows) {
+        this.padRows = padRows;
         if (vocabSize < 1) {
             throw new IllegalArgumentException("vocabulary size must be positive, got " + vocabSize);
         }
@@ -57,31 +67,58 @@ public final class Classifier {
                 tokens += row.length;
             }
         }
-        LeftPaddedBatch batch = LeftPaddedBatch.of(rows, padTokenId);
-        float[] embeds = embedder.embed(batch, seqs);
         int keep = longest + 1;
-        List<double[]> scores = new ArrayList<>();
-        DecoderSession.Step step = new Prefill(decoder, batch, embeds).run(keep);
-        try (var cache = step.cache()) {
-            DecoderSession.Logits logits = step.logits();
-            int r = 0;
-            for (ClassificationInput in : inputs) {
-                double[] s = new double[in.labelTokenIds().size()];
-                for (int l = 0; l < s.length; l++, r++) {
-                    long[] label = in.labelTokenIds().get(l);
-                    double sum = 0;
-                    for (int j = 0; j < label.length; j++) {
-                        // label token j sits at kept position keep - len + j; the logits before it predict it
-                        int p = keep - label.length + j - 1;
-                        sum += LogitsProcessors.logProb(logits.row(r, p), vocabSize, (int) label[j]);
-                    }
-                    s[l] = sum / label.length;
-                }
-                scores.add(s);
+        // per row, the logits of its last `keep` positions (a row shorter than keep has none before its start)
+        float[][][] kept = new float[rows.size()][][];
+        for (List<Integer> group : callGroups(rows)) {
+            List<long[]> groupRows = new ArrayList<>(group.size());
+            List<SequenceInput> groupSeqs = new ArrayList<>(group.size());
+            for (int i : group) {
+                groupRows.add(rows.get(i));
+                groupSeqs.add(seqs.get(i));
             }
+            LeftPaddedBatch batch = LeftPaddedBatch.of(groupRows, padTokenId);
+            float[] embeds = embedder.embed(batch, groupSeqs);
+            DecoderSession.Step step = new Prefill(decoder, batch, embeds).run(keep);
+            try (var cache = step.cache()) {
+                DecoderSession.Logits logits = step.logits();
+                int positions = Math.min(keep, batch.width());
+                for (int g = 0; g < group.size(); g++) {
+                    float[][] mine = new float[keep][];
+                    for (int p = 0; p < positions; p++) {
+                        mine[keep - positions + p] = logits.row(g, logits.positions() - positions + p);
+                    }
+                    kept[group.get(g)] = mine;
+                }
+            }
+        }
+        List<double[]> scores = new ArrayList<>();
+        int r = 0;
+        for (ClassificationInput in : inputs) {
+            double[] s = new double[in.labelTokenIds().size()];
+            for (int l = 0; l < s.length; l++, r++) {
+                long[] label = in.labelTokenIds().get(l);
+                double sum = 0;
+                for (int j = 0; j < label.length; j++) {
+                    // label token j sits at kept position keep - len + j; the logits before it predict it
+                    int p = keep - label.length + j - 1;
+                    sum += LogitsProcessors.logProb(kept[r][p], vocabSize, (int) label[j]);
+                }
+                s[l] = sum / label.length;
+            }
+            scores.add(s);
         }
         long t1 = System.nanoTime();
         return new Result(scores, new BatchTimings(t1 - t0, 0, tokens, 0, 0));
+    }
+
+    /** The rows that share a decoder call: all of them, or (without padding) those of one length each. */
+    private List<List<Integer>> callGroups(List<long[]> rows) {
+        java.util.Map<Integer, List<Integer>> byLength = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            byLength.computeIfAbsent(padRows ? 0 : rows.get(i).length, k -> new ArrayList<>()).add(i);
+        }
+        return new ArrayList<>(byLength.values());
     }
 
     /** Index of the best score (the first on ties). */

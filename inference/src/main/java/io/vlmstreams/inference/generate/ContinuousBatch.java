@@ -5,6 +5,7 @@ import io.vlmstreams.inference.onnx.DecoderSession;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -45,6 +46,7 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     private long decodeTokens;
     /** Runs after a step or join is planned and before it is applied; tests throw from here to fail that point. */
     Runnable beforeApply = () -> { };
+    private BiConsumer<K, float[]> logitsObserver;
 
     /** @param vocabSize ids the tokenizer defines: logits at or past it are never sampled */
     public ContinuousBatch(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize) {
@@ -55,6 +57,15 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         this.embedder = embedder;
         this.padTokenId = padTokenId;
         this.vocabSize = vocabSize;
+    }
+
+    /**
+     * Hands every row's next-token logits (over the tokenizer's ids) to {@code observer} as they are
+     * read, before sampling; the engine's load-time self-check compares rows alone and batched by them.
+     */
+    public ContinuousBatch<K> observingLogits(BiConsumer<K, float[]> observer) {
+        this.logitsObserver = java.util.Objects.requireNonNull(observer, "observer");
+        return this;
     }
 
     /** Sequences still generating. */
@@ -217,7 +228,11 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             List<Integer> keep = new ArrayList<>();
             for (int b = 0; b < n; b++) {
                 DecodingRow<K> row = r.rows.get(b);
-                chosen[b] = row.choose(logits.last(b));
+                float[] next = logits.last(b);
+                if (logitsObserver != null) {
+                    logitsObserver.accept(row.key, java.util.Arrays.copyOf(next, Math.min(next.length, vocabSize)));
+                }
+                chosen[b] = row.choose(next);
                 if (!row.doneWith(chosen[b])) {
                     keep.add(b);
                 }
