@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -32,7 +33,7 @@ public final class ModelCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** {@code model convert --from DIR --out DIR [--dtype fp32|fp16] [--layout onnx-community|split]}. */
+    /** {@code model convert --from DIR --out DIR [--dtype D[,D...]] [--layout onnx-community|split]}. */
     @Command(name = "convert", mixinStandardHelpOptions = true,
             description = "Convert an upstream LFM2-VL checkpoint (config.json, safetensors, tokenizer, processor "
                     + "settings) into an ONNX folder: onnx/vision_encoder, embed_tokens, decoder_model_merged "
@@ -96,10 +97,13 @@ public final class ModelCommand implements Runnable {
 
     /** The {@code --dtype} and {@code --layout} options both subcommands share, and the conversion they drive. */
     static final class OnnxOutput {
-        @Option(names = "--dtype", defaultValue = "fp32", converter = DtypeConverter.class, paramLabel = "fp32|fp16",
-                description = "Weight precision of the ONNX graphs (default ${DEFAULT-VALUE}); fp16 files get the _fp16 "
-                        + "suffix, inputs and outputs stay float32.")
-        OnnxDtype dtype;
+        @Option(names = "--dtype", defaultValue = "fp32", split = ",", converter = DtypeConverter.class,
+                paramLabel = "D[,D...]",
+                description = "Precisions to write, comma-separated (default ${DEFAULT-VALUE}): fp32, fp16, q8, int8, uint8, "
+                        + "q4, q4f16. Each is a file of its own beside the others (decoder_model_merged_q4.onnx, ...); "
+                        + "fp16 keeps float32 inputs and outputs, q8 is written as _quantized (MatMulInteger), q4 and "
+                        + "q4f16 use MatMulNBits 4-bit. The first is the folder's default.")
+        List<OnnxDtype> dtypes;
 
         @Option(names = "--layout", defaultValue = "onnx-community", converter = LayoutConverter.class,
                 paramLabel = "onnx-community|split", description = "Graph layout (default ${DEFAULT-VALUE}).")
@@ -108,7 +112,7 @@ public final class ModelCommand implements Runnable {
         /** Converts the checkpoint in {@code from} into an ONNX folder {@code to} and prints what it wrote. */
         void convert(Path from, Path to) {
             long start = System.nanoTime();
-            CheckpointConverter.Result r = new CheckpointConverter().convert(from, to, dtype, layout);
+            CheckpointConverter.Result r = new CheckpointConverter().convert(from, to, dtypes, layout);
             report(System.out, r, start);
         }
 

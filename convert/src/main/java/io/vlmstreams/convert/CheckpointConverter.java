@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -21,9 +22,10 @@ import java.util.function.Supplier;
  * chat template, processor settings) into an ONNX model folder: the files of
  * {@link CompanionFiles} plus {@code onnx/vision_encoder}, {@code embed_tokens},
  * {@code decoder_model_merged} (and {@code projector} in the {@link Layout#SPLIT} layout), each
- * with the suffix of its {@link Dtype}. A graph whose weights exceed the external-data limit keeps
- * them in {@code <graph>.onnx_data} (every tensor over 1 KiB), which is what lets the 450M decoder
- * be written at all; smaller graphs are self-contained files.
+ * in every precision asked for, with the suffix its {@link Toolchain} gives it. A graph whose
+ * weights exceed the external-data limit keeps them in {@code <graph>.onnx_data} (every tensor
+ * over 1 KiB), which is what lets the 450M decoder be written at all; smaller graphs are
+ * self-contained files.
  */
 public final class CheckpointConverter {
 
@@ -56,9 +58,22 @@ public final class CheckpointConverter {
 
     /** Converts the checkpoint in {@code from} into the model folder {@code out} (may equal {@code from}). */
     public Result convert(Path from, Path out, OnnxDtype dtype, Layout layout) {
-        if (dtype != OnnxDtype.FP32 && dtype != OnnxDtype.FP16) {
-            throw new IllegalArgumentException("the converter writes fp32 and fp16, not " + dtype);
+        return convert(from, out, List.of(dtype), layout);
+    }
+
+    /**
+     * Converts the checkpoint into {@code out} in every precision of {@code dtypes}: each graph is
+     * built once in fp32, then each precision's pass ({@link Toolchain.Recipe}) writes its suffixed
+     * file beside the others, as published folders hold them. {@code config.json}'s
+     * {@code transformers.js_config.dtype} names the first of {@code dtypes}.
+     */
+    public Result convert(Path from, Path out, List<OnnxDtype> dtypes, Layout layout) {
+        Toolchain toolchain = toolchain(layout);
+        List<OnnxDtype> wanted = new ArrayList<>(new LinkedHashSet<>(dtypes));
+        if (wanted.isEmpty()) {
+            throw new IllegalArgumentException("no dtype to write");
         }
+        wanted.forEach(toolchain::recipe); // a precision the toolchain lacks fails before anything is written
         CompanionFiles companions = CompanionFiles.check(from);
         Lfm2VlConfig config = Lfm2VlConfig.read(from.resolve("config.json"));
         Path onnx = out.resolve("onnx");
@@ -66,37 +81,72 @@ public final class CheckpointConverter {
         try (SafetensorsReader weights = SafetensorsReader.open(from)) {
             Files.createDirectories(onnx);
             boolean split = layout == Layout.SPLIT;
-            saved.add(write(onnx, OnnxGraph.VISION_ENCODER.stem(), dtype, () -> VisionGraphs.visionEncoder(config, weights, !split)));
-            Path projector = onnx.resolve(OnnxGraph.PROJECTOR.stem() + dtype.suffixes().get(0) + ".onnx");
+            Variants variants = new Variants(onnx, toolchain, wanted);
+            saved.addAll(variants.write(OnnxGraph.VISION_ENCODER, () -> VisionGraphs.visionEncoder(config, weights, !split)));
             if (split) {
-                saved.add(write(onnx, OnnxGraph.PROJECTOR.stem(), dtype, () -> VisionGraphs.projector(config, weights)));
+                saved.addAll(variants.write(OnnxGraph.PROJECTOR, () -> VisionGraphs.projector(config, weights)));
             } else {
-                // a leftover projector would make readers take the folder for a split one
-                Files.deleteIfExists(projector);
-                Files.deleteIfExists(projector.resolveSibling(OnnxModelFiles.dataFileName(projector.getFileName().toString())));
+                for (OnnxDtype d : wanted) {
+                    // a leftover projector would make readers take the folder for a split one
+                    Path projector = onnx.resolve(OnnxGraph.PROJECTOR.stem() + toolchain.recipe(d).suffix() + ".onnx");
+                    Files.deleteIfExists(projector);
+                    Files.deleteIfExists(projector.resolveSibling(OnnxModelFiles.dataFileName(projector.getFileName().toString())));
+                }
             }
-            saved.add(write(onnx, OnnxGraph.EMBED_TOKENS.stem(), dtype, () -> DecoderGraphs.embedTokens(config, weights)));
-            saved.add(write(onnx, OnnxGraph.DECODER.stem(), dtype, () -> DecoderGraphs.decoderMerged(config, weights)));
+            saved.addAll(variants.write(OnnxGraph.EMBED_TOKENS, () -> DecoderGraphs.embedTokens(config, weights)));
+            saved.addAll(variants.write(OnnxGraph.DECODER, () -> DecoderGraphs.decoderMerged(config, weights)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + onnx + ": " + e.getMessage(), e);
         }
         companions.writeTo(out);
-        CompanionFiles.describeGraphs(out, dtype);
+        CompanionFiles.describeGraphs(out, wanted.get(0));
         return new Result(out, config, List.copyOf(saved));
     }
 
-    private OnnxModelFiles.SavedModel write(Path dir, String graph, OnnxDtype dtype, Supplier<ModelProto> build) {
-        long start = System.nanoTime();
-        ModelProto model = build.get();
-        if (dtype == OnnxDtype.FP16) {
-            model = Float16Weights.convert(model);
+    /** Which toolchain's precisions a layout publishes. */
+    private static Toolchain toolchain(Layout layout) {
+        return switch (layout) {
+            case ONNX_COMMUNITY, SPLIT -> Toolchain.TRANSFORMERS_JS;
+        };
+    }
+
+    /** Writes one graph in every wanted precision from a single fp32 build. */
+    private final class Variants {
+        private final Path dir;
+        private final Toolchain toolchain;
+        private final List<OnnxDtype> dtypes;
+
+        Variants(Path dir, Toolchain toolchain, List<OnnxDtype> dtypes) {
+            this.dir = dir;
+            this.toolchain = toolchain;
+            this.dtypes = dtypes;
         }
-        long threshold = weightBytes(model) > externalDataAbove ? EXTERNAL_TENSOR_MIN_BYTES : Long.MAX_VALUE;
-        OnnxModelFiles.SavedModel saved = OnnxModelFiles.save(model, dir.resolve(graph + dtype.suffixes().get(0) + ".onnx"), threshold);
-        LOG.info("wrote {} ({} bytes{}) in {} ms", saved.onnxFile(), saved.onnxBytes(),
-                saved.hasExternalData() ? " + " + saved.externalBytes() + " external" : "",
-                (System.nanoTime() - start) / 1_000_000);
-        return saved;
+
+        List<OnnxModelFiles.SavedModel> write(OnnxGraph graph, Supplier<ModelProto> build) {
+            List<OnnxDtype> here = dtypes.stream().filter(d -> toolchain.writes(graph, d)).toList();
+            if (here.isEmpty()) {
+                return List.of();
+            }
+            long start = System.nanoTime();
+            ModelProto fp32 = build.get();
+            LOG.info("built {} in {} ms", graph.stem(), (System.nanoTime() - start) / 1_000_000);
+            List<OnnxModelFiles.SavedModel> out = new ArrayList<>();
+            for (OnnxDtype d : here) {
+                out.add(save(graph, toolchain.recipe(d), fp32));
+            }
+            return out;
+        }
+
+        private OnnxModelFiles.SavedModel save(OnnxGraph graph, Toolchain.Recipe recipe, ModelProto fp32) {
+            long start = System.nanoTime();
+            ModelProto model = recipe.apply(fp32);
+            long threshold = weightBytes(model) > externalDataAbove ? EXTERNAL_TENSOR_MIN_BYTES : Long.MAX_VALUE;
+            OnnxModelFiles.SavedModel saved = OnnxModelFiles.save(model, dir.resolve(graph.stem() + recipe.suffix() + ".onnx"), threshold);
+            LOG.info("wrote {} ({} bytes{}) in {} ms", saved.onnxFile(), saved.onnxBytes(),
+                    saved.hasExternalData() ? " + " + saved.externalBytes() + " external" : "",
+                    (System.nanoTime() - start) / 1_000_000);
+            return saved;
+        }
     }
 
     private static long weightBytes(ModelProto model) {
