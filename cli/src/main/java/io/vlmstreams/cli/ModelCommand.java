@@ -98,7 +98,7 @@ public final class ModelCommand implements Runnable {
     /** The {@code --dtype} and {@code --layout} options both subcommands share, and the conversion they drive. */
     static final class OnnxOutput {
         @Option(names = "--dtype", defaultValue = "fp32", split = ",", converter = DtypeConverter.class,
-                paramLabel = "D[,D...]",
+                paramLabel = "D", splitSynopsisLabel = ",",
                 description = "Precisions to write, comma-separated (default ${DEFAULT-VALUE}): fp32, fp16, q8, int8, uint8, "
                         + "q4, q4f16. Each is a file of its own beside the others (decoder_model_merged_q4.onnx, ...); "
                         + "fp16 keeps float32 inputs and outputs, q8 is written as _quantized (MatMulInteger), q4 and "
