@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every precision variant against the fp32 graphs on the tiny upstream checkpoint's reference
  * prompts, at batch 1: the decoder's logits over upstream's 12 greedy steps (teacher-forced, so
  * every step compares the same context; image features are upstream's) and the vision encoder's
- * image features on the golden preprocessed tiles. The max abs / rel differences are printed and
+ * image features on the golden preprocessed tiles (of the tiled Storm.jpg its first 32x32 tile and
+ * its 26x38 thumbnail, in one call). The max abs / rel differences are printed and
  * bounded by what was measured (see {@link #BOUNDS}), per toolchain and precision.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -220,7 +221,8 @@ class PrecisionParityTest {
                 }
                 list.add(new GraphRuns.Tile(px, shapes.get(k).get(0).asInt(), shapes.get(k).get(1).asInt()));
             }
-            tiles.put(image, list);
+            // of a tiled image, its last tile (the thumbnail, another shape) stands for all: the rest cost time, not coverage
+            tiles.put(image, list.size() > 1 ? List.of(list.get(0), list.get(list.size() - 1)) : list);
         }
     }
 
