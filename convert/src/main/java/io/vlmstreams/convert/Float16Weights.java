@@ -9,9 +9,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.vlmstreams.convert.precision.Float16Activations;
 import io.vlmstreams.convert.precision.Float16Io;
 import io.vlmstreams.convert.precision.Tensors;
-import io.vlmstreams.inference.onnx.Fp16;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,7 +34,7 @@ public final class Float16Weights {
     /** Initializers with fewer values than this keep float32. */
     public static final long MIN_ELEMENTS = 1024;
 
-    static final String SUFFIX = "__fp16";
+    static final String SUFFIX = Float16Activations.SUFFIX;
 
     private Float16Weights() {
     }
@@ -67,12 +65,7 @@ public final class Float16Weights {
                 continue;
             }
             String stored = t.getName() + SUFFIX;
-            FloatBuffer values = Tensors.floats(t);
-            short[] half = new short[values.remaining()];
-            for (int i = 0; i < half.length; i++) {
-                half[i] = Fp16.toFloat16(values.get(i));
-            }
-            out.addInitializer(Tensors.halfTensor(stored, half, t.getDimsList()));
+            out.addInitializer(Tensors.toHalf(t, stored));
             casts.add(NodeProto.newBuilder()
                     .setOpType("Cast")
                     .setName(t.getName() + "_cast_fp32")

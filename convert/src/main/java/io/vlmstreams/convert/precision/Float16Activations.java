@@ -7,9 +7,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import io.vlmstreams.inference.onnx.Fp16;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,14 +20,13 @@ import java.util.Set;
  * constant, Cast target and declared input, output and value type becomes float16, so every
  * operator computes in float16 (ONNX Runtime's CPU provider casts around the few kernels it only
  * has in float32). Inputs and outputs named in {@link Float16Io#float32Io()} keep float32 behind
- * a Cast. Values beyond float16's range are clamped to +-65504 (so a -FLT_MAX mask stays finite),
- * as onnxruntime's {@code float16.convert_float_to_float16} does. Inputs the ONNX schema wants in
- * float32 whatever the data type (Resize scales) stay float32.
+ * a Cast. Values are clamped to float16's range ({@link Tensors#toHalf}). Inputs the ONNX schema
+ * wants in float32 whatever the data type (Resize scales) stay float32.
  */
 public final class Float16Activations {
 
-    static final String SUFFIX = "__fp16";
-    private static final float MAX_HALF = 65504f;
+    /** Appended to the name of a float16 tensor whose float32 form keeps the original name. */
+    public static final String SUFFIX = "__fp16";
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int FLOAT16 = TensorProto.DataType.FLOAT16_VALUE;
     /** Inputs whose type the schema fixes to float32: op type -> input index. */
@@ -182,13 +179,7 @@ public final class Float16Activations {
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
             throw new IllegalArgumentException("float16 activations: initializer '" + t.getName() + "' is in external data");
         }
-        FloatBuffer values = Tensors.floats(t);
-        short[] bits = new short[values.remaining()];
-        for (int i = 0; i < bits.length; i++) {
-            float v = values.get(i);
-            bits[i] = Fp16.toFloat16(v > MAX_HALF ? MAX_HALF : v < -MAX_HALF ? -MAX_HALF : v);
-        }
-        return Tensors.halfTensor(t.getName(), bits, t.getDimsList());
+        return Tensors.toHalf(t, t.getName());
     }
 
     private static boolean isFloat(ValueInfoProto v) {

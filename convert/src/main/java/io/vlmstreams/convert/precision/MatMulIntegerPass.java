@@ -63,7 +63,7 @@ public record MatMulIntegerPass(WeightType weightType, Predicate<WeightMatMul> k
                 nodes.add(GraphEdit.node("DynamicQuantizeLinear", "", a + "_QuantizeLinear", List.of(a),
                         List.of(a + "_quantized", a + "_scale", a + "_zero_point"), Map.of()));
             }
-            String w = m.weightName() + (m.transposed() ? "_T" : "");
+            String w = m.quantizedStem();
             if (quantizedWeights.add(w)) {
                 addWeight(edit, m, w, signed);
             }

@@ -41,8 +41,7 @@ public record MatMulNBitsPass(int bits, int blockSize, int accuracyLevel, Predic
             if (keepFloat.test(m)) {
                 continue;
             }
-            // a Gemm's [N, K] table and a MatMul's [K, N] matrix of one name would pack differently
-            String base = m.weightName() + (m.transposed() ? "_T" : "");
+            String base = m.quantizedStem();
             String packed = base + "_Q" + bits;
             String scales = base + "_scales";
             if (quantized.add(packed)) {

@@ -3,6 +3,7 @@ package io.vlmstreams.convert.precision;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.vlmstreams.inference.onnx.Fp16;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -60,6 +61,24 @@ public final class Tensors {
     /** An initializer of 8-bit values ({@code UINT8} or {@code INT8}). */
     public static TensorProto byteTensor(String name, int dataType, byte[] values, long... dims) {
         return tensor(name, dataType, values, dims);
+    }
+
+    /** The largest finite float16. */
+    public static final float MAX_HALF = 65504f;
+
+    /**
+     * {@code t}'s float32 values as a float16 initializer named {@code name}; values beyond float16's
+     * range are clamped to +-{@value #MAX_HALF} (so a -FLT_MAX mask stays finite), as onnxruntime's
+     * {@code float16.convert_float_to_float16} does.
+     */
+    public static TensorProto toHalf(TensorProto t, String name) {
+        FloatBuffer values = floats(t);
+        short[] bits = new short[values.remaining()];
+        for (int i = 0; i < bits.length; i++) {
+            float v = values.get(i);
+            bits[i] = Fp16.toFloat16(v > MAX_HALF ? MAX_HALF : v < -MAX_HALF ? -MAX_HALF : v);
+        }
+        return halfTensor(name, bits, t.getDimsList());
     }
 
     /** An initializer of float16 values given as IEEE binary16 bits. */

@@ -31,6 +31,14 @@ public record WeightMatMul(int index, NodeProto node, TensorProto weight, boolea
         return weight.getName();
     }
 
+    /**
+     * The stem of the names of B's quantized initializers: the weight's name, plus {@code _T} for a
+     * transposed one (a Gemm's [N, K] table and a MatMul's [K, N] matrix of one name pack differently).
+     */
+    public String quantizedStem() {
+        return weight.getName() + (transposed ? "_T" : "");
+    }
+
     /** B as stored: [K, N] for a MatMul, [N, K] when {@link #transposed()}. */
     public float[] stored() {
         return Tensors.floatArray(weight);
