@@ -22,6 +22,11 @@ import java.util.Set;
  * has in float32). Inputs and outputs named in {@link Float16Io#float32Io()} keep float32 behind
  * a Cast. Values are clamped to float16's range ({@link Tensors#toHalf}). Inputs the ONNX schema
  * wants in float32 whatever the data type (Resize scales) stay float32.
+ *
+ * <p>What is computed from integers in the graph is float16 too: float16 holds integers exactly
+ * only up to 2048, so a graph that turns position ids into RoPE angles itself loses exactness
+ * beyond that position; graphs meant for this conversion take cos/sin from caches indexed by
+ * position (as GroupQueryAttention and RotaryEmbedding do).
  */
 public final class Float16Activations {
 
