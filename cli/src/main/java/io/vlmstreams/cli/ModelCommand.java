@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -36,7 +37,7 @@ public final class ModelCommand implements Runnable {
     }
 
     /**
-     * {@code model convert --from DIR --out DIR [--dtype fp32|fp16] [--layout onnx-community|split|liquid]
+     * {@code model convert --from DIR --out DIR [--dtype D[,D...]] [--layout onnx-community|split|liquid]
      * [--stems V,E,D] [--rotary gqa|embedding]}.
      */
     @Command(name = "convert", mixinStandardHelpOptions = true,
@@ -106,10 +107,13 @@ public final class ModelCommand implements Runnable {
      * the conversion they drive.
      */
     static final class OnnxOutput {
-        @Option(names = "--dtype", defaultValue = "fp32", converter = DtypeConverter.class, paramLabel = "fp32|fp16",
-                description = "Weight precision of the ONNX graphs (default ${DEFAULT-VALUE}); fp16 files get the _fp16 "
-                        + "suffix, inputs and outputs stay float32.")
-        OnnxDtype dtype;
+        @Option(names = "--dtype", defaultValue = "fp32", split = ",", converter = DtypeConverter.class,
+                paramLabel = "D", splitSynopsisLabel = ",",
+                description = "Precisions to write, comma-separated (default ${DEFAULT-VALUE}): fp32, fp16, q8, int8, uint8, "
+                        + "q4, q4f16. Each is a file of its own beside the others (decoder_model_merged_q4.onnx, ...); "
+                        + "fp16 keeps float32 inputs and outputs, q8 is written as _quantized (MatMulInteger), q4 and "
+                        + "q4f16 use MatMulNBits 4-bit. The first is the folder's default.")
+        List<OnnxDtype> dtypes;
 
         @Option(names = "--layout", defaultValue = "onnx-community", converter = LayoutConverter.class,
                 paramLabel = "onnx-community|split|liquid", description = "Graph layout (default ${DEFAULT-VALUE}): "
@@ -132,7 +136,7 @@ public final class ModelCommand implements Runnable {
         void convert(Path from, Path to) {
             LayoutOptions options = layoutOptions();
             long start = System.nanoTime();
-            CheckpointConverter.Result r = new CheckpointConverter().convert(from, to, dtype, options);
+            CheckpointConverter.Result r = new CheckpointConverter().convert(from, to, dtypes, options);
             report(System.out, r, start);
         }
 

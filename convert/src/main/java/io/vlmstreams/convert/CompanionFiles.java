@@ -13,8 +13,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything of a model folder besides the graphs: configs, tokenizer, chat template and image
@@ -28,7 +32,8 @@ import java.util.TreeMap;
  *   reads) is derived from {@code processor_config.json}'s {@code image_processor} when missing;</li>
  *   <li>{@code config.json} gets {@code transformers.js_config.use_external_data_format}, naming
  *   each graph that keeps its weights in an {@code .onnx_data} file (browsers cannot discover
- *   them otherwise).</li>
+ *   them otherwise), and {@code transformers.js_config.dtype}, the variant loaded by default
+ *   (see {@link #describeGraphs}).</li>
  * </ul>
  */
 public final class CompanionFiles {
@@ -99,21 +104,28 @@ public final class CompanionFiles {
     }
 
     /**
-     * Records in {@code folder/config.json} which graphs under {@code folder/onnx} keep external
-     * data, from what is on disk, so repeated conversions (fp32 then fp16) add up correctly.
+     * Records in {@code folder/config.json}, from what is on disk under {@code folder/onnx} (so
+     * repeated conversions into one folder add up), which graph files keep external data and
+     * which variant transformers.js loads by default: {@code dtype} is {@code preferred} when
+     * every graph has it, otherwise a map from graph to the variant it has, the first present of
+     * {@code preferred}, then fp16 for the float16-interface {@code q4f16} or fp32 for any other,
+     * then the other of the two (a LiquidAI folder's {@code embed_tokens} exists in fp32 and fp16
+     * only).
      */
-    public static void describeGraphs(Path folder, OnnxDtype lastDtype) {
+    public static void describeGraphs(Path folder, OnnxDtype preferred) {
         Path config = folder.resolve("config.json");
         try {
             ObjectNode root = (ObjectNode) read(config);
             JsonNode existing = root.get("transformers.js_config");
             ObjectNode js = existing instanceof ObjectNode o ? o : JSON.createObjectNode();
             Map<String, Integer> external = new TreeMap<>();
+            Set<String> files = new TreeSet<>();
             Path onnx = folder.resolve("onnx");
             if (Files.isDirectory(onnx)) {
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(onnx, "*.onnx")) {
-                    for (Path f : files) {
+                try (DirectoryStream<Path> found = Files.newDirectoryStream(onnx, "*.onnx")) {
+                    for (Path f : found) {
                         String name = f.getFileName().toString();
+                        files.add(name);
                         if (Files.isRegularFile(onnx.resolve(OnnxModelFiles.dataFileName(name)))) {
                             external.put(name, 1);
                         }
@@ -124,12 +136,46 @@ public final class CompanionFiles {
             if (!external.isEmpty()) {
                 js.set("use_external_data_format", JSON.valueToTree(external));
             }
-            js.put("dtype", lastDtype.label());
+            js.set("dtype", defaultDtype(files, preferred));
             root.set("transformers.js_config", js);
             write(config, root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update " + config + ": " + e.getMessage(), e);
         }
+    }
+
+    private static JsonNode defaultDtype(Set<String> files, OnnxDtype preferred) {
+        Map<String, OnnxDtype> perGraph = new TreeMap<>();
+        for (String stem : stems(files)) {
+            List<OnnxDtype> order = new ArrayList<>(List.of(preferred,
+                    preferred == OnnxDtype.Q4F16 ? OnnxDtype.FP16 : OnnxDtype.FP32, OnnxDtype.FP32, OnnxDtype.FP16));
+            order.stream().filter(d -> d.suffixes().stream().anyMatch(s -> files.contains(stem + s + ".onnx")))
+                    .findFirst().ifPresent(d -> perGraph.put(stem, d));
+        }
+        if (perGraph.values().stream().allMatch(d -> d == preferred)) {
+            return JSON.getNodeFactory().textNode(preferred.label());
+        }
+        ObjectNode map = JSON.createObjectNode();
+        perGraph.forEach((stem, d) -> map.put(stem, d.label()));
+        return map;
+    }
+
+    /** Graph stems of {@code .onnx} file names: the name less {@code .onnx} and the longest dtype suffix it ends with. */
+    private static Set<String> stems(Set<String> files) {
+        Set<String> stems = new TreeSet<>();
+        for (String file : files) {
+            String base = file.substring(0, file.length() - ".onnx".length());
+            String suffix = "";
+            for (OnnxDtype d : OnnxDtype.values()) {
+                for (String s : d.suffixes()) {
+                    if (!s.isEmpty() && base.endsWith(s) && s.length() > suffix.length()) {
+                        suffix = s;
+                    }
+                }
+            }
+            stems.add(base.substring(0, base.length() - suffix.length()));
+        }
+        return stems;
     }
 
     /** The chat template from the first place that has one, or null. */

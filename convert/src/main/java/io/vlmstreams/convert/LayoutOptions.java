@@ -57,7 +57,7 @@ public record LayoutOptions(Layout layout, GraphStems stems, Rotary rotary) {
      * these graphs: a projector outside the split layout (the folder would read as split), and each graph under
      * another of its stems (two decoders).
      */
-    public List<Path> staleFiles(Path onnxDir, OnnxDtype dtype) {
+    public List<Path> staleFiles(Path onnxDir, String suffix) {
         List<String> stale = new ArrayList<>();
         if (layout != Layout.SPLIT) {
             stale.add(OnnxGraph.PROJECTOR.stem());
@@ -69,7 +69,7 @@ public record LayoutOptions(Layout layout, GraphStems stems, Rotary rotary) {
         }
         List<Path> files = new ArrayList<>();
         for (String stem : stale) {
-            String file = stem + dtype.suffixes().get(0) + ".onnx";
+            String file = stem + suffix + ".onnx";
             files.add(onnxDir.resolve(file));
             files.add(onnxDir.resolve(OnnxModelFiles.dataFileName(file)));
         }
