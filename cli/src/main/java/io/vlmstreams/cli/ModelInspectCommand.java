@@ -5,7 +5,11 @@ import io.vlmstreams.inference.model.GraphInfo;
 import io.vlmstreams.inference.model.GraphTraits;
 import io.vlmstreams.inference.model.GraphVariant;
 import io.vlmstreams.inference.model.Lfm2VlConfig;
+import io.vlmstreams.inference.engine.BatchingPlan;
+import io.vlmstreams.inference.engine.EngineConfig;
+import io.vlmstreams.inference.engine.LocalInferenceEngine;
 import io.vlmstreams.inference.model.ModelFolder;
+import io.vlmstreams.inference.onnx.RuntimeConfig;
 import io.vlmstreams.inference.model.OnnxFolderContents;
 import io.vlmstreams.inference.model.OnnxGraph;
 import io.vlmstreams.inference.model.OperatorType;
@@ -43,8 +47,21 @@ public final class ModelInspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        print(ModelFolder.open(dir, dtype), System.out);
+        ModelFolder folder = ModelFolder.open(dir, dtype);
+        print(folder, System.out);
+        printPlan(folder, System.out);
         return 0;
+    }
+
+    /** Opens the engine (CPU), which chooses its batching plan and runs the self-check at load, and prints both. */
+    static void printPlan(ModelFolder folder, PrintStream out) {
+        out.println();
+        out.println("batching plan from the traits: " + BatchingPlan.fromTraits(folder.traits()).describe());
+        EngineConfig config = EngineConfig.defaults(folder.dir()).withDtype(folder.dtype().toString())
+                .withRuntime(RuntimeConfig.cpu());
+        try (LocalInferenceEngine engine = LocalInferenceEngine.open(config)) {
+            out.println("batching plan after the load-time self-check: " + engine.batchingPlan().describe());
+        }
     }
 
     static void print(ModelFolder folder, PrintStream out) {
@@ -84,7 +101,6 @@ public final class ModelInspectCommand implements Callable<Integer> {
         }
 
         out.println();
-        // The batching plan chosen from these traits and the load-time self-check's result extend this section.
         out.println("traits:");
         folder.traits().describe().forEach(line -> out.println("  " + line));
     }

@@ -40,6 +40,9 @@ class ModelInspectCommandTest {
         assertThat(lines).anyMatch(l -> l.startsWith("  vision_encoder: position embeddings per call no"));
         // Traits come last; what batching makes of them is added after them.
         assertThat(lines.indexOf("traits:")).isGreaterThan(lines.indexOf("graphs in onnx/:"));
+        assertThat(lines).anyMatch(l -> l.startsWith("batching plan from the traits: decode any lengths, vision any shapes"));
+        assertThat(lines).anyMatch(l -> l.startsWith("batching plan after the load-time self-check: decode any lengths")
+                && l.contains("self-check passed"));
     }
 
     @Test
