@@ -61,7 +61,7 @@ class EngineOptionsTest {
     @Test
     void helpShowsTheSharedDefaults() {
         String usage = new CommandLine(new Holder()).getUsageMessage().replaceAll("\\s+", " ");
-        assertThat(usage).contains("(default: auto)").contains("(default: fp32)")
+        assertThat(usage).contains("(default: auto)").contains("(default: auto: the folder's")
                 .contains("the cores the JVM sees, " + Runtime.getRuntime().availableProcessors());
     }
 }
