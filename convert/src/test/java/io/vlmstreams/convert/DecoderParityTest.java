@@ -150,7 +150,7 @@ class DecoderParityTest {
         double worstAbs = 0;
         double worstRel = 0;
         for (int step = 0; step < expectedLogits.length; step++) {
-            Diff d = Diff.of(last, expectedLogits[step]);
+            GraphRuns.Diff d = GraphRuns.Diff.of(last, expectedLogits[step]);
             worstAbs = Math.max(worstAbs, d.maxAbs());
             worstRel = Math.max(worstRel, d.maxRel());
             assertThat(d.maxAbs()).as("%s step %d max abs logit diff", image, step).isLessThanOrEqualTo(LOGIT_ABS_TOLERANCE);
@@ -217,7 +217,7 @@ class DecoderParityTest {
         for (int r = 0; r < rows; r++) {
             int pad = maxLen - lengths[r];
             float[] rowReal = Arrays.copyOfRange(prefill, (r * maxLen + pad) * vocab, (r + 1) * maxLen * vocab);
-            worst = Math.max(worst, Diff.of(rowReal, soloPrefill[r]).maxAbs());
+            worst = Math.max(worst, GraphRuns.Diff.of(rowReal, soloPrefill[r]).maxAbs());
         }
         long[] runningMask = mask;
         for (int s = 0; s < decodeSteps; s++) {
@@ -235,7 +235,7 @@ class DecoderParityTest {
             float[] logits = batch.step(stepEmbeds, 1, nextMask, stepPositions);
             for (int r = 0; r < rows; r++) {
                 float[] row = Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab);
-                worst = Math.max(worst, Diff.of(row, soloDecode[r][s]).maxAbs());
+                worst = Math.max(worst, GraphRuns.Diff.of(row, soloDecode[r][s]).maxAbs());
                 assertThat(argmax(row)).as("row %d step %d greedy token", r, s).isEqualTo(argmax(soloDecode[r][s]));
             }
         }
@@ -266,7 +266,7 @@ class DecoderParityTest {
             done += size;
         }
         assertThat(done).isEqualTo(length);
-        Diff d = Diff.of(pieces, whole);
+        GraphRuns.Diff d = GraphRuns.Diff.of(pieces, whole);
         System.out.printf("%s chunked %s vs one prefill: max |logit diff| %.3g%n", image, Arrays.toString(chunks), d.maxAbs());
         assertThat(d.maxAbs()).isLessThanOrEqualTo(BATCH_TOLERANCE);
     }
@@ -302,12 +302,12 @@ class DecoderParityTest {
             for (int r = 0; r < rows; r++) {
                 float[] expected = Arrays.copyOfRange(all, (r * width + width - keep) * vocab, (r + 1) * width * vocab);
                 float[] actual = Arrays.copyOfRange(kept, r * keep * vocab, (r + 1) * keep * vocab);
-                assertThat(Diff.of(actual, expected).maxAbs()).as("row %d, last %d positions", r, keep).isLessThanOrEqualTo(1e-6);
+                assertThat(GraphRuns.Diff.of(actual, expected).maxAbs()).as("row %d, last %d positions", r, keep).isLessThanOrEqualTo(1e-6);
             }
         }
         // more than the sequence holds: every position, as with 0
         float[] beyond = new Decoder(rows).step(embeds, width, mask, positions, width + 5);
-        assertThat(Diff.of(beyond, all).maxAbs()).isLessThanOrEqualTo(1e-6);
+        assertThat(GraphRuns.Diff.of(beyond, all).maxAbs()).isLessThanOrEqualTo(1e-6);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -448,19 +448,5 @@ class DecoderParityTest {
             }
         }
         return best;
-    }
-
-    /** Largest absolute difference, and the largest one relative to the reference's largest magnitude. */
-    private record Diff(double maxAbs, double maxRel) {
-        static Diff of(float[] actual, float[] expected) {
-            assertThat(actual).hasSameSizeAs(expected);
-            double maxAbs = 0;
-            double scale = 0;
-            for (int i = 0; i < actual.length; i++) {
-                maxAbs = Math.max(maxAbs, Math.abs(actual[i] - expected[i]));
-                scale = Math.max(scale, Math.abs(expected[i]));
-            }
-            return new Diff(maxAbs, maxAbs / Math.max(scale, 1e-30));
-        }
     }
 }

@@ -137,7 +137,7 @@ class LiquidDecoderParityTest {
         double worstAbs = 0;
         double worstRel = 0;
         for (int step = 0; step < expectedLogits.length; step++) {
-            Diff d = Diff.of(last, expectedLogits[step]);
+            GraphRuns.Diff d = GraphRuns.Diff.of(last, expectedLogits[step]);
             worstAbs = Math.max(worstAbs, d.maxAbs());
             worstRel = Math.max(worstRel, d.maxRel());
             assertThat(d.maxAbs()).as("%s %s step %d max abs logit diff", rotary, image, step).isLessThanOrEqualTo(LOGIT_ABS_TOLERANCE);
@@ -178,7 +178,7 @@ class LiquidDecoderParityTest {
             done += size;
         }
         assertThat(done).isEqualTo(length);
-        Diff d = Diff.of(pieces, whole);
+        GraphRuns.Diff d = GraphRuns.Diff.of(pieces, whole);
         System.out.printf("liquid decoder (rotary %s) %s chunked %s vs one prefill: max |logit diff| %.3g%n",
                 rotary.label(), image, Arrays.toString(chunks), d.maxAbs());
         assertThat(d.maxAbs()).isLessThanOrEqualTo(CHUNK_TOLERANCE);
@@ -262,19 +262,5 @@ class LiquidDecoderParityTest {
             }
         }
         return best;
-    }
-
-    /** Largest absolute difference, and the largest one relative to the reference's largest magnitude. */
-    private record Diff(double maxAbs, double maxRel) {
-        static Diff of(float[] actual, float[] expected) {
-            assertThat(actual).hasSameSizeAs(expected);
-            double maxAbs = 0;
-            double scale = 0;
-            for (int i = 0; i < actual.length; i++) {
-                maxAbs = Math.max(maxAbs, Math.abs(actual[i] - expected[i]));
-                scale = Math.max(scale, Math.abs(expected[i]));
-            }
-            return new Diff(maxAbs, maxAbs / Math.max(scale, 1e-30));
-        }
     }
 }
