@@ -136,14 +136,14 @@ class DecoderParityTest {
     @MethodSource("images")
     void greedyGenerationMatchesUpstream(String image) throws OrtException {
         long[] ids = reference.get(image + "/input_ids").asLongs();
-        float[][] expectedLogits = rows(reference.get(image + "/step_logits"));
+        float[][] expectedLogits = GraphRuns.rows(reference.get(image + "/step_logits"));
         List<Long> expectedTokens = new ArrayList<>();
         generations.get(image).path("token_ids").forEach(n -> expectedTokens.add(n.asLong()));
         int vocab = cfg.text().vocabSize();
 
         float[] embeds = mergedEmbeds(image, ids.length);
         Decoder decoder = new Decoder(1);
-        float[] logits = decoder.step(embeds, ids.length, ones(ids.length), range(0, ids.length));
+        float[] logits = decoder.step(embeds, ids.length, GraphRuns.ones(ids.length), range(0, ids.length));
         float[] last = Arrays.copyOfRange(logits, (ids.length - 1) * vocab, ids.length * vocab);
 
         List<Long> tokens = new ArrayList<>();
@@ -155,13 +155,13 @@ class DecoderParityTest {
             worstRel = Math.max(worstRel, d.maxRel());
             assertThat(d.maxAbs()).as("%s step %d max abs logit diff", image, step).isLessThanOrEqualTo(LOGIT_ABS_TOLERANCE);
             assertThat(d.maxRel()).as("%s step %d max rel logit diff", image, step).isLessThanOrEqualTo(LOGIT_REL_TOLERANCE);
-            long token = argmax(last);
+            long token = GraphRuns.argmax(last);
             tokens.add(token);
             if (step + 1 == expectedLogits.length) {
                 break;
             }
             int total = ids.length + step + 1;
-            last = decoder.step(embed(new long[] {token}), 1, ones(total), new long[] {total - 1});
+            last = decoder.step(embed(new long[] {token}), 1, GraphRuns.ones(total), new long[] {total - 1});
         }
         System.out.printf("%s: prompt %d tokens, %d steps, max |logit diff| %.3g (max rel %.3g), tokens %s%n",
                 image, ids.length, tokens.size(), worstAbs, worstRel, tokens);
@@ -186,12 +186,12 @@ class DecoderParityTest {
         for (int r = 0; r < rows; r++) {
             prompts[r] = mergedEmbeds(names.get(r), lengths[r]);
             Decoder solo = new Decoder(1);
-            soloPrefill[r] = solo.step(prompts[r], lengths[r], ones(lengths[r]), range(0, lengths[r]));
+            soloPrefill[r] = solo.step(prompts[r], lengths[r], GraphRuns.ones(lengths[r]), range(0, lengths[r]));
             float[] last = Arrays.copyOfRange(soloPrefill[r], (lengths[r] - 1) * vocab, lengths[r] * vocab);
             for (int s = 0; s < decodeSteps; s++) {
-                soloTokens[r][s] = argmax(last);
+                soloTokens[r][s] = GraphRuns.argmax(last);
                 int total = lengths[r] + s + 1;
-                last = solo.step(embed(new long[] {soloTokens[r][s]}), 1, ones(total), new long[] {total - 1});
+                last = solo.step(embed(new long[] {soloTokens[r][s]}), 1, GraphRuns.ones(total), new long[] {total - 1});
                 soloDecode[r][s] = last;
             }
         }
@@ -236,7 +236,7 @@ class DecoderParityTest {
             for (int r = 0; r < rows; r++) {
                 float[] row = Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab);
                 worst = Math.max(worst, GraphRuns.Diff.of(row, soloDecode[r][s]).maxAbs());
-                assertThat(argmax(row)).as("row %d step %d greedy token", r, s).isEqualTo(argmax(soloDecode[r][s]));
+                assertThat(GraphRuns.argmax(row)).as("row %d step %d greedy token", r, s).isEqualTo(GraphRuns.argmax(soloDecode[r][s]));
             }
         }
         System.out.printf("left-padded batch of %s: max |logit diff| vs solo runs %.3g%n", Arrays.toString(lengths), worst);
@@ -250,7 +250,7 @@ class DecoderParityTest {
         int hidden = cfg.text().hiddenSize();
         int vocab = cfg.text().vocabSize();
         float[] embeds = mergedEmbeds(image, length);
-        float[] whole = new Decoder(1).step(embeds, length, ones(length), range(0, length));
+        float[] whole = new Decoder(1).step(embeds, length, GraphRuns.ones(length), range(0, length));
 
         // first chunk shorter than conv_L_cache (zero-padded conv state), then a multi-token chunk on top of a cache,
         // single tokens, and the rest in one chunk
@@ -261,7 +261,7 @@ class DecoderParityTest {
         int done = 0;
         for (int size : chunks) {
             float[] part = Arrays.copyOfRange(embeds, done * hidden, (done + size) * hidden);
-            float[] logits = chunked.step(part, size, ones(done + size), range(done, done + size));
+            float[] logits = chunked.step(part, size, GraphRuns.ones(done + size), range(done, done + size));
             System.arraycopy(logits, 0, pieces, done * vocab, size * vocab);
             done += size;
         }
@@ -335,7 +335,7 @@ class DecoderParityTest {
     private static float[] embed(long[] ids) throws OrtException {
         try (OnnxTensor input = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, ids.length});
              OrtSession.Result out = embedSession.run(Map.of("input_ids", input))) {
-            return copy((OnnxTensor) out.get("inputs_embeds").orElseThrow());
+            return DecoderRun.copy((OnnxTensor) out.get("inputs_embeds").orElseThrow());
         }
     }
 
@@ -385,11 +385,11 @@ class DecoderParityTest {
                         String past = pastName(e.getKey());
                         if (past != null) {
                             OnnxTensor t = (OnnxTensor) e.getValue();
-                            cacheData.put(past, copy(t));
+                            cacheData.put(past, DecoderRun.copy(t));
                             cacheShape.put(past, t.getInfo().getShape());
                         }
                     }
-                    return copy((OnnxTensor) out.get("logits").orElseThrow());
+                    return DecoderRun.copy((OnnxTensor) out.get("logits").orElseThrow());
                 }
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
@@ -407,46 +407,11 @@ class DecoderParityTest {
         }
     }
 
-    private static float[] copy(OnnxTensor t) {
-        FloatBuffer b = t.getFloatBuffer();
-        float[] out = new float[b.remaining()];
-        b.get(out);
-        return out;
-    }
-
-    /** The rows of a 2-D float array. */
-    private static float[][] rows(NpyArray array) {
-        float[] values = array.asFloats();
-        int n = (int) array.shape()[0];
-        int width = values.length / n;
-        float[][] out = new float[n][];
-        for (int i = 0; i < n; i++) {
-            out[i] = Arrays.copyOfRange(values, i * width, (i + 1) * width);
-        }
-        return out;
-    }
-
-    private static long[] ones(int n) {
-        long[] out = new long[n];
-        Arrays.fill(out, 1);
-        return out;
-    }
-
     private static long[] range(int from, int to) {
         long[] out = new long[to - from];
         for (int i = 0; i < out.length; i++) {
             out[i] = from + i;
         }
         return out;
-    }
-
-    private static long argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -178,6 +178,25 @@ final class GraphRuns {
         }
     }
 
+    /** An attention mask of {@code n} ones. */
+    static long[] ones(int n) {
+        long[] out = new long[n];
+        java.util.Arrays.fill(out, 1);
+        return out;
+    }
+
+    /** The rows of a 2-D float array. */
+    static float[][] rows(io.vlmstreams.inference.io.NpyArray array) {
+        float[] values = array.asFloats();
+        int n = (int) array.shape()[0];
+        int width = values.length / n;
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = java.util.Arrays.copyOfRange(values, i * width, (i + 1) * width);
+        }
+        return out;
+    }
+
     static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {

@@ -85,7 +85,7 @@ class LiquidDecoderBatchingTest {
         float[][] lastLogits = new float[rows][];
         for (int r = 0; r < rows; r++) {
             solo[r] = new DecoderRun(env, decoder, 1);
-            float[] prefill = solo[r].step(embed(prompts[r]), LENGTHS[r], ones(LENGTHS[r]));
+            float[] prefill = solo[r].step(embed(prompts[r]), LENGTHS[r], GraphRuns.ones(LENGTHS[r]));
             lastLogits[r] = Arrays.copyOfRange(prefill, (LENGTHS[r] - 1) * vocab, LENGTHS[r] * vocab);
         }
         DecoderRun merged = mergeRightPadded(decoder, solo, width);
@@ -95,8 +95,8 @@ class LiquidDecoderBatchingTest {
         for (int r = 0; r < rows; r++) {
             float[] last = lastLogits[r];
             for (int s = 0; s < STEPS; s++) {
-                tokens[r][s] = argmax(last);
-                last = solo[r].step(embed(new long[] {tokens[r][s]}), 1, ones(LENGTHS[r] + s + 1));
+                tokens[r][s] = GraphRuns.argmax(last);
+                last = solo[r].step(embed(new long[] {tokens[r][s]}), 1, GraphRuns.ones(LENGTHS[r] + s + 1));
                 soloDecode[r][s] = last;
             }
         }
@@ -139,7 +139,7 @@ class LiquidDecoderBatchingTest {
         String conv = "past_conv.0";
         for (int r = 0; r < rows; r++) {
             DecoderRun solo = new DecoderRun(env, decoder, 1);
-            soloLogits[r] = solo.step(embed(prompts[r]), LENGTHS[r], ones(LENGTHS[r]));
+            soloLogits[r] = solo.step(embed(prompts[r]), LENGTHS[r], GraphRuns.ones(LENGTHS[r]));
             soloConv[r] = solo.cache(conv);
         }
         for (boolean left : new boolean[] {true, false}) {
@@ -236,22 +236,6 @@ class LiquidDecoderBatchingTest {
     /** NaN counts as different; {@code isLessThanOrEqualTo(EXACT)} already rejects it. */
     private static boolean differs(double maxAbsDiff) {
         return Double.isNaN(maxAbsDiff) || maxAbsDiff > DIFFERENT;
-    }
-
-    private static long[] ones(int n) {
-        long[] out = new long[n];
-        Arrays.fill(out, 1);
-        return out;
-    }
-
-    private static long argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double maxAbs(float[] a, float[] b) {

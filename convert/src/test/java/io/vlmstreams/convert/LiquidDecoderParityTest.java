@@ -124,14 +124,14 @@ class LiquidDecoderParityTest {
     @MethodSource("imagesByRotary")
     void greedyGenerationMatchesUpstream(Rotary rotary, String image) throws OrtException {
         long[] ids = reference.get(image + "/input_ids").asLongs();
-        float[][] expectedLogits = rows(reference.get(image + "/step_logits"));
+        float[][] expectedLogits = GraphRuns.rows(reference.get(image + "/step_logits"));
         List<Long> expectedTokens = new ArrayList<>();
         generations.get(image).path("token_ids").forEach(n -> expectedTokens.add(n.asLong()));
         assertThat(expectedTokens).hasSize(12);
         int vocab = cfg.text().vocabSize();
 
         DecoderRun run = new DecoderRun(env, decoders.get(rotary), 1);
-        float[] logits = run.step(promptEmbeds(image, ids), ids.length, ones(ids.length));
+        float[] logits = run.step(promptEmbeds(image, ids), ids.length, GraphRuns.ones(ids.length));
         float[] last = Arrays.copyOfRange(logits, (ids.length - 1) * vocab, ids.length * vocab);
         List<Long> tokens = new ArrayList<>();
         double worstAbs = 0;
@@ -142,12 +142,12 @@ class LiquidDecoderParityTest {
             worstRel = Math.max(worstRel, d.maxRel());
             assertThat(d.maxAbs()).as("%s %s step %d max abs logit diff", rotary, image, step).isLessThanOrEqualTo(LOGIT_ABS_TOLERANCE);
             assertThat(d.maxRel()).as("%s %s step %d max rel logit diff", rotary, image, step).isLessThanOrEqualTo(LOGIT_REL_TOLERANCE);
-            long token = argmax(last);
+            long token = GraphRuns.argmax(last);
             tokens.add(token);
             if (step + 1 == expectedLogits.length) {
                 break;
             }
-            last = run.step(embed(new long[] {token}), 1, ones(ids.length + step + 1));
+            last = run.step(embed(new long[] {token}), 1, GraphRuns.ones(ids.length + step + 1));
         }
         System.out.printf("liquid decoder (rotary %s) %s: prompt %d tokens, %d steps, max |logit diff| %.3g (max rel %.3g), tokens %s%n",
                 rotary.label(), image, ids.length, tokens.size(), worstAbs, worstRel, tokens);
@@ -163,7 +163,7 @@ class LiquidDecoderParityTest {
         int hidden = cfg.text().hiddenSize();
         int vocab = cfg.text().vocabSize();
         float[] embeds = promptEmbeds(image, ids);
-        float[] whole = new DecoderRun(env, decoders.get(rotary), 1).step(embeds, length, ones(length));
+        float[] whole = new DecoderRun(env, decoders.get(rotary), 1).step(embeds, length, GraphRuns.ones(length));
 
         // a first chunk shorter than conv_L_cache, a multi-token chunk on top of a cache, single tokens, the rest
         int first = cfg.text().convLCache() - 1;
@@ -173,7 +173,7 @@ class LiquidDecoderParityTest {
         int done = 0;
         for (int size : chunks) {
             float[] part = Arrays.copyOfRange(embeds, done * hidden, (done + size) * hidden);
-            float[] logits = chunked.step(part, size, ones(done + size));
+            float[] logits = chunked.step(part, size, GraphRuns.ones(done + size));
             System.arraycopy(logits, 0, pieces, done * vocab, size * vocab);
             done += size;
         }
@@ -235,32 +235,5 @@ class LiquidDecoderParityTest {
              OrtSession.Result out = embed.run(Map.of("input_ids", input))) {
             return DecoderRun.copy((OnnxTensor) out.get("inputs_embeds").orElseThrow());
         }
-    }
-
-    private static float[][] rows(NpyArray array) {
-        float[] values = array.asFloats();
-        int n = (int) array.shape()[0];
-        int width = values.length / n;
-        float[][] out = new float[n][];
-        for (int i = 0; i < n; i++) {
-            out[i] = Arrays.copyOfRange(values, i * width, (i + 1) * width);
-        }
-        return out;
-    }
-
-    private static long[] ones(int n) {
-        long[] out = new long[n];
-        Arrays.fill(out, 1);
-        return out;
-    }
-
-    private static long argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }
