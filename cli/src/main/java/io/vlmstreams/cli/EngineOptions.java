@@ -51,11 +51,15 @@ public final class EngineOptions {
             description = "ONNX Runtime memory pattern planning per input shape (default: ${DEFAULT-VALUE})")
     boolean memoryPattern = APP_DEFAULTS.memoryPattern();
 
+    @Option(names = "--cache-dir", description = "where the batch self-check's verdict is kept across restarts; none: check at every start (default: ${DEFAULT-VALUE})")
+    Path cacheDir = APP_DEFAULTS.cacheDir();
+
     EngineConfig config(int maxBatchSize) {
         RuntimeConfig runtime = new RuntimeConfig(ExecutionProvider.parse(provider), deviceId, threads, interOpThreads,
                 RuntimeConfig.cpu().optimizationLevel(), cpuArena, memoryPattern, spinWait);
         // upstream (PIL) ignores EXIF orientation; the CLI reproduces upstream inputs
         return EngineConfig.defaults(model).withDtype(dtype).withRuntime(runtime).withMaxBatchSize(maxBatchSize)
-                .withImageLimits(ImageLimits.defaults().withApplyExifOrientation(false));
+                .withImageLimits(ImageLimits.defaults().withApplyExifOrientation(false))
+                .withCacheDir(cacheDir == null || cacheDir.toString().equalsIgnoreCase("none") ? null : cacheDir);
     }
 }

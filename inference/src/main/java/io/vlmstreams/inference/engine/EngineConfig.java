@@ -27,6 +27,8 @@ import java.util.Set;
  *                            0 means no budget
  * @param faultInjectRequestIds test-only: a model batch holding one of these request ids fails as if
  *                            ONNX Runtime had thrown; empty (the default) injects nothing
+ * @param cacheDir            where the batch self-check's verdict for a folder is kept across restarts
+ *                            ({@link SelfCheckCache}); null: nowhere, every start checks again
  */
 public record EngineConfig(
         Path modelDir,
@@ -37,7 +39,8 @@ public record EngineConfig(
         int preprocessThreads,
         int maxEncoderTiles,
         int maxBatchMemoryMb,
-        Set<String> faultInjectRequestIds) {
+        Set<String> faultInjectRequestIds,
+        Path cacheDir) {
 
     public EngineConfig {
         Objects.requireNonNull(modelDir, "modelDir");
@@ -55,7 +58,7 @@ public record EngineConfig(
 
     /** The folder's own dtype (auto), on CPU, up to 8 requests at once without a memory budget, 2 preprocessing threads, 64 tiles per encoder call. */
     public static EngineConfig defaults(Path modelDir) {
-        return new EngineConfig(modelDir, "auto", RuntimeConfig.cpu(), 8, ImageLimits.defaults(), 2, 64, 0, Set.of());
+        return new EngineConfig(modelDir, "auto", RuntimeConfig.cpu(), 8, ImageLimits.defaults(), 2, 64, 0, Set.of(), null);
     }
 
     /** The policy that cuts and admits this engine's model batches. */
@@ -66,32 +69,41 @@ public record EngineConfig(
     /** This config with a working-memory budget (0: none). */
     public EngineConfig withMaxBatchMemoryMb(int mb) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                mb, faultInjectRequestIds);
+                mb, faultInjectRequestIds, cacheDir);
     }
 
     /** Test-only: this config with model batches failing whenever they hold one of {@code requestIds}. */
     public EngineConfig withFaultInjection(Set<String> requestIds) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, requestIds);
+                maxBatchMemoryMb, requestIds, cacheDir);
     }
 
     public EngineConfig withRuntime(RuntimeConfig r) {
         return new EngineConfig(modelDir, dtype, r, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds);
+                maxBatchMemoryMb, faultInjectRequestIds, cacheDir);
     }
 
     public EngineConfig withMaxBatchSize(int n) {
         return new EngineConfig(modelDir, dtype, runtime, n, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds);
+                maxBatchMemoryMb, faultInjectRequestIds, cacheDir);
     }
 
     public EngineConfig withDtype(String d) {
         return new EngineConfig(modelDir, d, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds);
+                maxBatchMemoryMb, faultInjectRequestIds, cacheDir);
     }
 
     public EngineConfig withImageLimits(ImageLimits limits) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, limits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds);
+                maxBatchMemoryMb, faultInjectRequestIds, cacheDir);
+    }
+
+    /**
+     * This config keeping what the engine learns about a folder across restarts (the batch
+     * self-check's verdict) under {@code dir}; null keeps nothing.
+     */
+    public EngineConfig withCacheDir(Path dir) {
+        return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
+                maxBatchMemoryMb, faultInjectRequestIds, dir);
     }
 }

@@ -76,7 +76,7 @@ final class ModelParts implements AutoCloseable {
                     config.maxEncoderTiles(), heads, ImageEncoder.DEFAULT_MAX_ATTENTION_BYTES, sharing);
             BatchSelfCheck check = new BatchSelfCheck(() -> new ContinuousBatch<>(open.decoder, embedder, pad, vocab),
                     encoders, processor, vocab, special.imageTokenId());
-            BatchingPlan plan = check.check(BatchingPlan.fromTraits(folder.traits()));
+            BatchingPlan plan = checkedPlan(config, folder, sessions.runtime, check);
             LOG.info("Batching plan for {}: {}", folder.modelId(), plan.describe());
             boolean padRows = plan.decode() == BatchingPlan.DecodeSharing.ANY_LENGTHS;
             BatchRunner runner = new BatchRunner(
@@ -94,6 +94,22 @@ final class ModelParts implements AutoCloseable {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /** The self-checked plan: a verdict kept for these very graphs on this runtime, or a fresh check (then kept). */
+    private static BatchingPlan checkedPlan(EngineConfig config, ModelFolder folder, OrtRuntime runtime, BatchSelfCheck check) {
+        if (config.cacheDir() == null) {
+            return check.check(BatchingPlan.fromTraits(folder.traits()));
+        }
+        SelfCheckCache cache = new SelfCheckCache(config.cacheDir());
+        String key = SelfCheckCache.key(folder, runtime);
+        return cache.find(key)
+                .map(kept -> kept.noting("verdict kept in " + cache.dir() + " for these graph files on this ONNX Runtime and CPU"))
+                .orElseGet(() -> {
+                    BatchingPlan fresh = check.check(BatchingPlan.fromTraits(folder.traits()));
+                    cache.store(key, fresh);
+                    return fresh;
+                });
     }
 
     private static long[] stopTokenIds(SpecialTokens special, ModelFolder folder) {

@@ -73,17 +73,28 @@ public final class OrtRuntime {
             if (current.provider() == ExecutionProvider.CPU) {
                 throw new IllegalStateException("cannot open " + onnxFile + ": " + e.getMessage(), e);
             }
-            ProviderChoice cpu = new ProviderChoice(ExecutionProvider.CPU, 0, config.provider(),
-                    current.label() + " failed to create a session: " + e.getMessage().lines().findFirst().orElse("")
-                            + " (" + ExecutionProviderSelector.GPU_REQUIREMENTS + ")");
-            LOG.warn("ONNX Runtime execution provider: {} ({})", cpu.label(), cpu.reason());
-            choice = cpu;
+            ProviderChoice cpu = fallBackToCpu(current, e);
             try {
                 return create(onnxFile, cpu);
             } catch (OrtException again) {
                 throw new IllegalStateException("cannot open " + onnxFile + ": " + again.getMessage(), again);
             }
         }
+    }
+
+    /**
+     * Switches every later session to CPU once; sessions open side by side, so the first to fail
+     * switches and logs, the others find the switch made.
+     */
+    private synchronized ProviderChoice fallBackToCpu(ProviderChoice failed, OrtException e) {
+        if (choice == failed) {
+            ProviderChoice cpu = new ProviderChoice(ExecutionProvider.CPU, 0, config.provider(),
+                    failed.label() + " failed to create a session: " + e.getMessage().lines().findFirst().orElse("")
+                            + " (" + ExecutionProviderSelector.GPU_REQUIREMENTS + ")");
+            LOG.warn("ONNX Runtime execution provider: {} ({})", cpu.label(), cpu.reason());
+            choice = cpu;
+        }
+        return choice;
     }
 
     /** A session and its options; the options are closed here only when no session was made from them. */

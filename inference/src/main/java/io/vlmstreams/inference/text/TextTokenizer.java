@@ -30,6 +30,15 @@ public final class TextTokenizer implements AutoCloseable {
         this.vocabulary = vocabulary;
     }
 
+    static {
+        // DJL's tokenizers ask the EC2 metadata endpoint about the host on first use (usage tracking);
+        // a stream processor has no business calling out, and where the address is filtered the
+        // call costs start-up time. Users who want the tracking set OPT_OUT_TRACKING=false.
+        if (System.getenv("OPT_OUT_TRACKING") == null && System.getProperty("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
+
     /** Loads {@code tokenizer.json}. */
     public static TextTokenizer open(Path tokenizerJson) {
         TokenizerVocabulary vocabulary = TokenizerVocabulary.read(tokenizerJson);

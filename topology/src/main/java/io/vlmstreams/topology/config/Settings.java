@@ -70,6 +70,7 @@ public final class Settings {
     public static final String ENGINE_SPIN_WAIT = "engine.spin.wait";
     public static final String ENGINE_CPU_ARENA = "engine.cpu.arena";
     public static final String ENGINE_MEMORY_PATTERN = "engine.memory.pattern";
+    public static final String ENGINE_CACHE_DIR = "engine.cache.dir";
 
     // ---- batching (application level; each is also a pipeline suffix) ----
     public static final String BATCH_MAX_SIZE = "batch.max.size";
@@ -170,6 +171,10 @@ public final class Settings {
         define(MODEL, MODEL_GROUP, ENGINE_MEMORY_PATTERN, Type.BOOLEAN, RuntimeConfig.DEFAULT_MEMORY_PATTERN, null, null,
                 "ONNX Runtime's memory pattern planning per input shape (it keeps an extra block per shape in the "
                         + "arena).");
+        define(MODEL, MODEL_GROUP, ENGINE_CACHE_DIR, Type.STRING, "", "`$XDG_CACHE_HOME/vlm-streams`, else `~/.cache/vlm-streams`", null,
+                "Where the batch self-check's verdict is kept, keyed by the graph files, ONNX Runtime build, provider "
+                        + "and CPU, so a restart on the same model skips the check (seconds on a 450M model); `none` "
+                        + "checks at every start. An unwritable folder is logged and skipped.");
     }
 
     static final ConfigDef BATCH = new ConfigDef();
