@@ -1,6 +1,8 @@
 // Drives an LFM2-VL ONNX folder with transformers.js 4.3.1 exactly as its users do, offline:
 //   node reference/generate.mjs MODEL_DIR MAX_NEW_TOKENS IMAGE...
 // Prints one JSON line per image: {"image", "input_ids_length", "image_tokens", "token_ids"} (greedy).
+// TJS_DTYPE picks the variant as users do: a dtype ("q4") or a JSON object per session
+// ({"vision_encoder":"q4","embed_tokens":"fp16","decoder_model_merged":"q4"}); default fp32.
 // Split-layout folders get the projector hook of folder.mjs; everything else is transformers.js.
 import path from 'node:path';
 import { AutoProcessor, AutoModelForImageTextToText, RawImage } from '@huggingface/transformers';
@@ -14,7 +16,9 @@ if (!modelDir || !maxNewTokensArg || images.length === 0) {
 const { folder, name } = openFolder(modelDir);
 
 const processor = await AutoProcessor.from_pretrained(name);
-const model = await AutoModelForImageTextToText.from_pretrained(name, { dtype: 'fp32', device: 'cpu' });
+const dtypeArg = process.env.TJS_DTYPE ?? 'fp32';
+const dtype = dtypeArg.trim().startsWith('{') ? JSON.parse(dtypeArg) : dtypeArg;
+const model = await AutoModelForImageTextToText.from_pretrained(name, { dtype, device: 'cpu' });
 
 await attachProjector(model, folder);
 
