@@ -5,7 +5,7 @@
 // Generation (unless --processor-only): every image once through processor() + generate() (greedy,
 // batch 1: transformers.js's LFM2-VL generate() takes one image per call), after one warm-up call.
 // Prints one JSON line: {"processor": {...}, "generate": {...}} with per-image times in ms.
-// Split-layout folders get the same projector hook as generate.mjs.
+// Split-layout folders get the same projector hook as generate.mjs. TJS_DTYPE as in generate.mjs.
 import path from 'node:path';
 import { AutoProcessor, AutoModelForImageTextToText, RawImage } from '@huggingface/transformers';
 import { openFolder, attachProjector, MESSAGES } from './folder.mjs';
@@ -51,7 +51,9 @@ const processorTotal = ms(t0);
 const report = { processor: { images: processorMs.length, total_ms: processorTotal, per_image_ms: processorMs } };
 
 if (!processorOnly) {
-    const model = await AutoModelForImageTextToText.from_pretrained(name, { dtype: 'fp32', device: 'cpu' });
+    const dtypeArg = process.env.TJS_DTYPE ?? 'fp32';
+    const dtype = dtypeArg.trim().startsWith('{') ? JSON.parse(dtypeArg) : dtypeArg;
+    const model = await AutoModelForImageTextToText.from_pretrained(name, { dtype, device: 'cpu' });
     await attachProjector(model, folder);
     const run = async (file) => {
         const inputs = await prepare(file);

@@ -157,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
             return null;
         }
         out.println("running transformers.js on the same model and images ...");
-        return tjs.get().run(engine.model, files, maxNewTokens, processorRounds, preprocessOnly);
+        return tjs.get().run(engine.model, engine.dtype, files, maxNewTokens, processorRounds, preprocessOnly);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.vlmstreams.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.vlmstreams.inference.model.ModelFolder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -83,11 +85,13 @@ public final class TransformersJsBench {
     }
 
     /**
-     * Times transformers.js on {@code images}: processor() {@code processorRounds} times over all of
-     * them and, unless {@code processorOnly}, one greedy generate() of {@code maxNewTokens} per image.
+     * Times transformers.js on {@code images} with the graph files the engine opens for {@code dtype}
+     * (each graph's precision passed by name, {@link #sessionDtypes}): processor() {@code processorRounds}
+     * times over all of them and, unless {@code processorOnly}, one greedy generate() of
+     * {@code maxNewTokens} per image.
      */
-    public Result run(Path modelDir, List<Path> images, int maxNewTokens, int processorRounds, boolean processorOnly)
-            throws IOException {
+    public Result run(Path modelDir, String dtype, List<Path> images, int maxNewTokens, int processorRounds,
+                      boolean processorOnly) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("node", referenceDir.resolve("bench.mjs").toString(),
                 modelDir.toAbsolutePath().toString(), Integer.toString(maxNewTokens), Integer.toString(processorRounds)));
         if (processorOnly) {
@@ -96,7 +100,9 @@ public final class TransformersJsBench {
         images.forEach(p -> cmd.add(p.toAbsolutePath().toString()));
         Path err = Files.createTempFile("tjs-bench", ".err");
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
+            pb.environment().put("TJS_DTYPE", sessionDtypes(modelDir, dtype));
+            Process p = pb.start();
             String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int rc = p.waitFor();
             if (rc != 0) {
@@ -108,6 +114,21 @@ public final class TransformersJsBench {
             throw new IOException("interrupted while running transformers.js", e);
         } finally {
             Files.deleteIfExists(err);
+        }
+    }
+
+    /**
+     * transformers.js's {@code dtype} option for the files the engine opens in {@code modelDir} for
+     * {@code dtype}: a JSON object from session name to precision, e.g. a liquid folder's q4 graphs
+     * beside its fp32 {@code embed_tokens}.
+     */
+    public static String sessionDtypes(Path modelDir, String dtype) {
+        Map<String, String> perSession = new java.util.LinkedHashMap<>();
+        ModelFolder.open(modelDir, dtype).graphDtypes().forEach((graph, d) -> perSession.put(graph.stem(), d.label()));
+        try {
+            return new ObjectMapper().writeValueAsString(perSession);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -175,13 +175,8 @@ class TransformersJsInterfaceTest {
         List<OnnxDtype> written = layout == Layout.LIQUID ? List.of(dtype, OnnxDtype.FP32) : List.of(dtype);
         new CheckpointConverter().convert(fixtures().resolve("tiny-lfm2vl"), folder, written,
                 new LayoutOptions(layout, GraphStems.DEFAULT, Rotary.GQA));
-        Map<String, String> perGraph = new LinkedHashMap<>();
-        ModelFolder.open(folder, dtype.label()).graphs().forEach((graph, file) -> {
-            String name = file.getFileName().toString();
-            String suffix = name.substring(graph.stem().length(), name.length() - ".onnx".length());
-            perGraph.put(graph.stem(), OnnxDtype.bySuffix(suffix).orElseThrow().label());
-        });
-        List<JsonNode> lines = generate(folder, 12, IMAGES, JSON.writeValueAsString(perGraph));
+        String perGraph = TransformersJsBench.sessionDtypes(folder, dtype.label());
+        List<JsonNode> lines = generate(folder, 12, IMAGES, perGraph);
 
         assertThat(lines).hasSize(IMAGES.size());
         try (LocalInferenceEngine engine = LocalInferenceEngine.open(EngineConfig.defaults(folder).withDtype(dtype.label())
@@ -194,7 +189,7 @@ class TransformersJsInterfaceTest {
                 assertThat(o).isInstanceOf(Outcome.Success.class);
                 InferenceResult r = ((Outcome.Success) o).result();
                 List<Long> engineTokens = java.util.Arrays.stream(r.tokenIds()).boxed().toList();
-                System.out.printf("transformers.js %s %s %s %s: engine %s, transformers.js %s%n", layout, dtype, perGraph.values(),
+                System.out.printf("transformers.js %s %s %s %s: engine %s, transformers.js %s%n", layout, dtype, perGraph,
                         image, engineTokens, ids(line.path("token_ids")));
                 assertThat(engineTokens).as("%s %s %s", layout, dtype, image).isEqualTo(ids(line.path("token_ids")));
             }

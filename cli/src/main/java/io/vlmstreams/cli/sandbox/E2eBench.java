@@ -146,7 +146,7 @@ public final class E2eBench {
                 files.add(Files.write(dir.resolve(sample.name()), sample.bytes()));
             }
             out.println("running transformers.js generate() on the same model and sample images ...");
-            TransformersJsBench.Result r = tjs.get().run(options.modelDir(), files, options.maxNewTokens(), 1, false);
+            TransformersJsBench.Result r = tjs.get().run(options.modelDir(), options.dtype(), files, options.maxNewTokens(), 1, false);
             out.printf(Locale.ROOT, "transformers.js generate() (batch 1, %d images, %d new tokens): %.3f images/s%n",
                     r.generatedImages(), r.generatedTokens(), r.generateImagesPerSecond());
             return r.generateImagesPerSecond();

@@ -85,6 +85,13 @@ public record ModelFolder(
         return selection.paths();
     }
 
+    /** The precision of each chosen graph file (a graph may stand in from another precision, see {@link GraphChoice}). */
+    public Map<OnnxGraph, OnnxDtype> graphDtypes() {
+        Map<OnnxGraph, OnnxDtype> out = new java.util.EnumMap<>(OnnxGraph.class);
+        selection.chosen().forEach((graph, choice) -> out.put(graph, choice.chosen().dtype()));
+        return out;
+    }
+
     /** Folder name and dtype, e.g. {@code LFM2-VL-450M-ONNX:q4}: names the model in results and metrics. */
     public String modelId() {
         return dir.getFileName() + ":" + dtype();
