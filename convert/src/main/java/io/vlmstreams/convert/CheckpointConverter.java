@@ -1,5 +1,6 @@
 package io.vlmstreams.convert;
 
+import io.vlmstreams.convert.precision.AccuracyLevel;
 import io.vlmstreams.inference.model.OnnxDtype;
 import io.vlmstreams.inference.model.OnnxGraph;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -43,6 +44,8 @@ public final class CheckpointConverter {
     }
 
     private final long externalDataAbove;
+    /** MatMulNBits accuracy level for every quantized variant; null: the toolchain's own. */
+    private final AccuracyLevel accuracyLevel;
 
     /** A converter with the default external-data limit. */
     public CheckpointConverter() {
@@ -51,10 +54,23 @@ public final class CheckpointConverter {
 
     /** A converter that moves the weights of graphs larger than {@code externalDataAboveBytes} out. */
     public CheckpointConverter(long externalDataAboveBytes) {
+        this(externalDataAboveBytes, null);
+    }
+
+    private CheckpointConverter(long externalDataAboveBytes, AccuracyLevel accuracyLevel) {
         if (externalDataAboveBytes < 0) {
             throw new IllegalArgumentException("external data limit must be >= 0: " + externalDataAboveBytes);
         }
         this.externalDataAbove = externalDataAboveBytes;
+        this.accuracyLevel = accuracyLevel;
+    }
+
+    /**
+     * This converter writing every MatMulNBits node (q4, q4f16, liquid q8) with {@code level} instead of
+     * the toolchain's own (transformers.js 0, liquidonnx 4); see {@link AccuracyLevel}.
+     */
+    public CheckpointConverter withAccuracyLevel(int level) {
+        return new CheckpointConverter(externalDataAbove, new AccuracyLevel(level));
     }
 
     /** Converts the checkpoint in {@code from} into the model folder {@code out} (may equal {@code from}). */
@@ -146,6 +162,9 @@ public final class CheckpointConverter {
         private OnnxModelFiles.SavedModel save(String stem, Toolchain.Recipe recipe, ModelProto fp32) {
             long start = System.nanoTime();
             ModelProto model = recipe.apply(fp32);
+            if (accuracyLevel != null) {
+                model = accuracyLevel.apply(model);
+            }
             long threshold = weightBytes(model) > externalDataAbove ? EXTERNAL_TENSOR_MIN_BYTES : Long.MAX_VALUE;
             OnnxModelFiles.SavedModel saved = OnnxModelFiles.save(model, dir.resolve(stem + recipe.suffix() + ".onnx"), threshold);
             LOG.info("wrote {} ({} bytes{}) in {} ms", saved.onnxFile(), saved.onnxBytes(),

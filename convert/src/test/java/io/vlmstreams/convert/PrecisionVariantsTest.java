@@ -188,6 +188,31 @@ class PrecisionVariantsTest {
     }
 
     @Test
+    void anAccuracyLevelGivenOverridesTheToolchainsOnEveryMatMulNBitsAndTheGraphStillAnswers(@TempDir Path temp) throws IOException {
+        Path out = temp.resolve("q4-level4");
+        new CheckpointConverter().withAccuracyLevel(4).convert(Fixtures.tinyCheckpoint(), out, List.of(OnnxDtype.Q4),
+                Layout.ONNX_COMMUNITY);
+        for (OnnxGraph graph : GRAPHS) {
+            ModelProto m = ModelProto.parseFrom(Files.readAllBytes(out.resolve("onnx/" + graph.stem() + "_q4.onnx")));
+            List<NodeProto> nbits = m.getGraph().getNodeList().stream().filter(x -> x.getOpType().equals("MatMulNBits")).toList();
+            assertThat(nbits).as(graph.stem()).hasSize(WeightMatMuls.find(fp32.get(graph).getGraph()).size())
+                    .allSatisfy(x -> assertThat(intAttributes(x)).containsEntry("accuracy_level", 4L));
+        }
+        ModelProto liquidQ4 = new io.vlmstreams.convert.precision.AccuracyLevel(0)
+                .apply(Toolchain.LIQUIDONNX.recipe(OnnxDtype.Q4).apply(fp32.get(OnnxGraph.DECODER)));
+        assertThat(liquidQ4.getGraph().getNodeList()).filteredOn(x -> x.getOpType().equals("MatMulNBits")).isNotEmpty()
+                .allSatisfy(x -> assertThat(intAttributes(x)).doesNotContainKey("accuracy_level"));
+        try (LocalInferenceEngine engine = LocalInferenceEngine.open(EngineConfig.defaults(out).withDtype("q4"))) {
+            Outcome o = engine.runBatch(List.of(InferenceRequest.generate("a",
+                    Files.readAllBytes(Fixtures.upstream().resolve("images/coins.png")), "Describe this image.",
+                    GenerationSettings.greedy(4)))).get(0);
+            assertThat(o).isInstanceOf(Outcome.Success.class);
+            assertThat(((Outcome.Success) o).result().tokenIds()).hasSize(4);
+        }
+        assertThatThrownBy(() -> new CheckpointConverter().withAccuracyLevel(5)).hasMessageContaining("0..4");
+    }
+
+    @Test
     void aPrecisionTheToolchainDoesNotPublishIsAShortError(@TempDir Path temp) {
         assertThatThrownBy(() -> new CheckpointConverter().convert(Fixtures.tinyCheckpoint(), temp.resolve("x"),
                 List.of(OnnxDtype.FP32, OnnxDtype.BNB4), Layout.ONNX_COMMUNITY))
