@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,18 +33,7 @@ class ModelSessionsTest {
 
     @Test
     void aGraphThatFailsLeavesNoOtherSessionOpen(@TempDir Path tmp) throws IOException {
-        Path copy = tmp.resolve("model");
-        Path from = TinyModel.onnxFolder();
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path to = copy.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        Path copy = TinyModel.onnxFolderCopy(tmp.resolve("model"));
         // a valid ONNX graph that is no decoder: its session opens, then its interface check fails
         Files.copy(copy.resolve("onnx/embed_tokens.onnx"), copy.resolve("onnx/decoder_model_merged.onnx"),
                 StandardCopyOption.REPLACE_EXISTING);

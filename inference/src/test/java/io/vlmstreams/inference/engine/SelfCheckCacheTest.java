@@ -24,18 +24,7 @@ class SelfCheckCacheTest {
 
     @BeforeAll
     static void copyModel() throws IOException {
-        model = tmp.resolve("model");
-        Path from = TinyModel.onnxFolder();
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path to = model.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        model = TinyModel.onnxFolderCopy(tmp.resolve("model"));
     }
 
     private static BatchingPlan open(Path cache) {

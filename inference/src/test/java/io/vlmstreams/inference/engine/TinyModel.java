@@ -46,6 +46,22 @@ public final class TinyModel {
         return Fixtures.tinyOnnx();
     }
 
+    /** A copy of {@link #onnxFolder()} under {@code dir}, for tests that change its files. */
+    public static Path onnxFolderCopy(Path dir) throws IOException {
+        Path from = onnxFolder();
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path to = dir.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        return dir;
+    }
+
     public static List<Reference> references() throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<Reference> out = new ArrayList<>();
