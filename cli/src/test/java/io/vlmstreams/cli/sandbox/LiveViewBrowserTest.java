@@ -3,7 +3,6 @@ package io.vlmstreams.cli.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,22 +11,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import io.vlmstreams.cli.ui.HeadlessChromium;
 import io.vlmstreams.devstack.Fixtures;
 import io.vlmstreams.devstack.samples.SampleImages;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -42,15 +38,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class LiveViewBrowserTest {
 
-    private static final Path CHROMIUM = Path.of(System.getProperty("vlm.chromium", "/usr/bin/chromium"));
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("vlm.chromedriver", "/usr/bin/chromedriver"));
     private static final Duration LIMIT = Duration.ofMinutes(5);
 
     @Test
     void showsEachSampleBesideItsAnswerAndADeadLetterWithItsReason(@TempDir Path project) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "no Chromium: install Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver) "
-                        + "to run the live view's browser test; looked for " + CHROMIUM + " and " + CHROMEDRIVER);
+        HeadlessChromium.assumeInstalled();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
         SandboxOptions options = new SandboxOptions(Optional.of(Fixtures.tinyOnnx()), "fp32", project, 1, 0, LIMIT);
@@ -61,7 +53,7 @@ class LiveViewBrowserTest {
             sendUndecodableRecord(sandbox);
             assertThat(console.toString(StandardCharsets.UTF_8)).contains("sandbox: live view at " + sandbox.uiUrl());
 
-            ChromeDriver browser = browser();
+            ChromeDriver browser = HeadlessChromium.start();
             try {
                 browser.get(sandbox.uiUrl().toString());
                 WebDriverWait wait = new WebDriverWait(browser, LIMIT, Duration.ofMillis(250));
@@ -71,8 +63,8 @@ class LiveViewBrowserTest {
                 List<WebElement> answers = browser.findElements(By.cssSelector("article.answer"));
                 for (WebElement answer : answers) {
                     WebElement img = answer.findElement(By.cssSelector(".thumb img"));
-                    wait.until(b -> loaded(browser, img));
-                    assertThat(naturalWidth(browser, img)).as(img.getAttribute("alt")).isPositive();
+                    wait.until(b -> HeadlessChromium.loaded(browser, img));
+                    assertThat(HeadlessChromium.naturalWidth(browser, img)).as(img.getAttribute("alt")).isPositive();
                     assertThat(answer.findElement(By.cssSelector(".answer-text")).getText()).isNotNull();
                     assertThat(answer.findElement(By.cssSelector(".tokens")).getText())
                             .containsPattern("tokens: prompt \\d+ \\(image \\d+\\), generated \\d+");
@@ -119,16 +111,6 @@ class LiveViewBrowserTest {
         }
     }
 
-    private static ChromeDriver browser() {
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--window-size=1280,1500");
-        return new ChromeDriver(service, options);
-    }
-
     /** Bytes no ImageEvent reader can read: the application dead-letters them as DESERIALIZATION. */
     private static void sendUndecodableRecord(Sandbox sandbox) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(sandbox.services().clientConfigs(),
@@ -136,13 +118,5 @@ class LiveViewBrowserTest {
             producer.send(new ProducerRecord<>(Sandbox.INPUT_TOPIC, "not avro".getBytes(StandardCharsets.UTF_8),
                     "these bytes are not an ImageEvent".getBytes(StandardCharsets.UTF_8))).get();
         }
-    }
-
-    private static boolean loaded(ChromeDriver browser, WebElement img) {
-        return Boolean.TRUE.equals(((JavascriptExecutor) browser).executeScript("return arguments[0].complete;", img));
-    }
-
-    private static long naturalWidth(ChromeDriver browser, WebElement img) {
-        return ((Number) ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalWidth;", img)).longValue();
     }
 }
