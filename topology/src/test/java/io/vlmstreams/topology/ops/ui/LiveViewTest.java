@@ -134,7 +134,7 @@ class LiveViewTest {
             }
             long viewed = System.nanoTime();
             System.out.printf("live view: %d committed answers of 4 KB through the tap in %.1f ms (%.2f us each on the "
-                    + "calling thread); all handled after %.1f ms (%d shown, "
+                    + "calling thread); all handled after %.1f ms (%d made into entries, "
                     + "%d dropped from the view), with one browser stalled%n", n, (tapped - started) / 1e6,
                     (tapped - started) / 1e3 / n, (viewed - started) / 1e6, view.entriesMade(), view.droppedFromView());
             // The stalled browser is still connected, and a new one gets the newest entries at once.
@@ -152,6 +152,23 @@ class LiveViewTest {
         assertThat(new UiAccess("0.0.0.0").allows(new InetSocketAddress("10.1.2.3", 9404))).isTrue();
         assertThat(new UiAccess("10.1.2.3").allows(new InetSocketAddress("10.1.2.3", 9404))).isTrue();
         assertThat(new UiAccess("10.1.2.3").allows(new InetSocketAddress("127.0.0.1", 9404))).isFalse();
+    }
+
+    @Test
+    void answersOnlyLoopbackConnectionsByDefaultWhileMetricsAnswerAll() throws Exception {
+        java.util.Optional<java.net.InetAddress> external = java.net.NetworkInterface.networkInterfaces()
+                .flatMap(java.net.NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress()).findFirst();
+        org.junit.jupiter.api.Assumptions.assumeTrue(external.isPresent(), "no non-loopback IPv4 address on this machine");
+        try (OpsServer everywhere = OpsServer.start(0, metrics, new StreamsHealth())) {
+            view.mount(everywhere);
+            URI outside = URI.create("http://" + external.get().getHostAddress() + ":" + everywhere.port() + "/");
+            URI inside = URI.create("http://127.0.0.1:" + everywhere.port() + "/");
+            assertThat(get(outside.resolve("ui/"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+            assertThat(get(outside.resolve("ui/events"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+            assertThat(get(outside.resolve("metrics"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThat(get(inside.resolve("ui/"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
     }
 
     /** The data of the first {@code entry} event on a fresh event stream (the oldest the view holds). */
