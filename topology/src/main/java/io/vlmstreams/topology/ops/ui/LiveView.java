@@ -46,15 +46,18 @@ import org.slf4j.LoggerFactory;
  * entries (newest kept, oldest dropped), and every browser connected to {@code /ui/events} gets each
  * entry and, once a second, the header's figures from {@link VlmMetrics}.
  *
- * <p>Nothing here can slow the pipeline: the tap only offers to a bounded queue that drops its oldest
- * record when full, records are deserialized on this thread, and each browser has its own bounded
- * queue and writer thread ({@link SseClient}). What is dropped is dropped from the view only.
+ * <p>Nothing here can slow the pipeline: the tap only offers to a bounded queue (4,096 items, 32 MiB
+ * of record values) that drops its oldest when full, records are deserialized on this thread, and
+ * each browser has its own bounded queue and writer thread ({@link SseClient}). What is dropped is
+ * dropped from the view only.
  */
 public final class LiveView implements StreamTap, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveView.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int INBOX = 4096;
+    // The tap's queue holds references to record values (inline images): bound their bytes too.
+    private static final long INBOX_BYTES = 32L << 20;
     private static final int CLIENT_QUEUE = 512;
     private static final int MAX_CLIENTS = 16;
     private static final int MAX_SOURCES = 12;
@@ -71,8 +74,9 @@ public final class LiveView implements StreamTap, AutoCloseable {
     private final VlmMetrics metrics;
     private final String modelId;
     private final EventStore store;
-    private final BlockingQueue<Object> inbox = new ArrayBlockingQueue<>(INBOX);
+    private final BlockingQueue<Inbound> inbox = new ArrayBlockingQueue<>(INBOX);
     private final AtomicLong inboxDropped = new AtomicLong();
+    private final AtomicLong inboxBytes = new AtomicLong();
     private final AtomicLong entriesMade = new AtomicLong();
     private final ArrayDeque<String> entries = new ArrayDeque<>();
     private final LinkedHashMap<String, HeldEvent> latestBySource = new LinkedHashMap<>();
@@ -133,24 +137,43 @@ public final class LiveView implements StreamTap, AutoCloseable {
 
     @Override
     public void consumed(ConsumerRecord<byte[], byte[]> record) {
-        enqueue(record);
+        enqueue(record, record.value() == null ? 0 : record.value().length);
     }
 
     @Override
     public void committed(List<ProducerRecord<byte[], byte[]>> records) {
-        enqueue(records);
+        long bytes = 0;
+        for (ProducerRecord<byte[], byte[]> r : records) {
+            bytes += r.value() == null ? 0 : r.value().length;
+        }
+        enqueue(records, bytes);
     }
 
-    private void enqueue(Object item) {
+    /** Queues {@code item}, dropping the oldest queued items while the queue is full or over its byte budget. */
+    private void enqueue(Object item, long bytes) {
         if (closed) {
             return;
         }
-        while (!inbox.offer(item)) {
-            if (inbox.poll() != null) {
-                inboxDropped.incrementAndGet();
-            }
+        Inbound in = new Inbound(item, bytes);
+        inboxBytes.addAndGet(bytes);
+        while (!inbox.offer(in)) {
+            dropOldest();
+        }
+        while (inboxBytes.get() > INBOX_BYTES && inbox.size() > 1) {
+            dropOldest();
         }
     }
+
+    private void dropOldest() {
+        Inbound old = inbox.poll();
+        if (old != null) {
+            inboxBytes.addAndGet(-old.bytes());
+            inboxDropped.incrementAndGet();
+        }
+    }
+
+    /** One tapped item and the bytes of record values it holds on to. */
+    private record Inbound(Object item, long bytes) { }
 
     // ---- the view's thread ----
 
@@ -158,7 +181,12 @@ public final class LiveView implements StreamTap, AutoCloseable {
         long nextStats = 0;
         while (!closed) {
             try {
-                Object item = inbox.poll(200, TimeUnit.MILLISECONDS);
+                Inbound in = inbox.poll(200, TimeUnit.MILLISECONDS);
+                Object item = null;
+                if (in != null) {
+                    inboxBytes.addAndGet(-in.bytes());
+                    item = in.item();
+                }
                 if (item instanceof ConsumerRecord<?, ?> r) {
                     hold(r.topic(), (byte[]) r.value());
                 } else if (item instanceof List<?> committed) {
