@@ -8,11 +8,6 @@ package io.vlmstreams.topology.config;
 public record UiConfig(boolean enabled, String bindAddress, boolean showReferencedImages, int maxEntries,
                        long maxImageBytes) {
 
-    /** What the sandbox runs: the defaults, enabled. */
-    public UiConfig withEnabled(boolean on) {
-        return new UiConfig(on, bindAddress, showReferencedImages, maxEntries, maxImageBytes);
-    }
-
     static UiConfig read(SettingValues app) {
         return new UiConfig(app.bool(Settings.UI_ENABLED), app.string(Settings.UI_BIND_ADDRESS),
                 app.bool(Settings.UI_SHOW_REFERENCED_IMAGES), app.integer(Settings.UI_MAX_ENTRIES),

@@ -38,7 +38,8 @@
       img.src = image.src;
       img.alt = alt;
       img.loading = 'eager';
-      img.onerror = function () { box.replaceChildren(el('span', 'note', 'image no longer held')); };
+      // Evicted from the view's store, or bytes no browser decodes (often why it was dead-lettered).
+      img.onerror = function () { box.replaceChildren(el('span', 'note', 'image cannot be shown')); };
       box.appendChild(img);
     } else {
       box.appendChild(el('span', 'note', image && image.note ? image.note : 'no image'));
