@@ -100,6 +100,10 @@ public final class Sandbox implements AutoCloseable {
         ops = startOps(options.metricsPort());
         opened.add(ops);
         out.println("sandbox: metrics at " + ops.metricsUrl() + "  health at " + ops.url().resolve("health/ready"));
+        app.liveView().ifPresent(view -> {
+            view.mount(ops);
+            out.println("sandbox: live view at " + uiUrl() + "  (open it in a browser)");
+        });
         out.println("sandbox: model " + engine.modelId() + " on " + engine.executionProvider()
                 + (model.synthetic() ? " (RANDOM weights)" : ""));
         app.start();
@@ -120,6 +124,7 @@ public final class Sandbox implements AutoCloseable {
         s.put("engine.provider", "auto");
         s.put("dead.letter.topic", DEAD_LETTER_TOPIC);
         s.put("metrics.port", String.valueOf(options.metricsPort()));
+        s.put("ui.enabled", "true"); // the sandbox is where people look: always show the page
         // On Ctrl-C the broker's own shutdown hook kills it while ours runs (JVM hooks run
         // concurrently): do not wait long for Streams to reach a broker that is gone.
         s.put("shutdown.timeout.ms", "5000");
@@ -167,6 +172,11 @@ public final class Sandbox implements AutoCloseable {
     /** The Prometheus scrape URL. */
     public URI metricsUrl() {
         return ops.metricsUrl();
+    }
+
+    /** The live view's page. */
+    public URI uiUrl() {
+        return ops.url().resolve("ui/");
     }
 
     public SandboxServices services() {

@@ -16,6 +16,7 @@ import io.vlmstreams.topology.fetch.FetchPolicy;
 import io.vlmstreams.topology.fetch.ImageFetcher;
 import io.vlmstreams.topology.ops.StreamsHealth;
 import io.vlmstreams.topology.ops.VlmMetrics;
+import io.vlmstreams.topology.ops.ui.LiveView;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -41,6 +42,7 @@ public final class StreamsApp implements AutoCloseable {
     private final VlmMetrics metrics;
     private final boolean ownsMetrics;
     private final StreamsHealth health = new StreamsHealth();
+    private final LiveView liveView;
 
     /** Builds the application around {@code engine}, which it closes on {@link #close()}; meters on a registry of its own. */
     public StreamsApp(AppConfig config, InferenceEngine engine) {
@@ -62,8 +64,12 @@ public final class StreamsApp implements AutoCloseable {
         this.ownsMetrics = ownsMetrics;
         this.registry = SchemaRegistryClients.create(config.serdeConfigs());
         Properties props = StreamsSettings.of(config);
-        this.streams = new KafkaStreams(VlmTopology.build(config, engine, new ImageFetcher(new FetchPolicy(config.fetch())),
-                registry, metrics), props);
+        org.apache.kafka.streams.Topology topology = VlmTopology.build(config, engine,
+                new ImageFetcher(new FetchPolicy(config.fetch())), registry, metrics);
+        // The live view taps the clients Streams already has (no consumer of its own); off, Streams' defaults.
+        this.liveView = config.ui().enabled() ? new LiveView(config, registry, metrics, engine.modelId()) : null;
+        this.streams = liveView == null ? new KafkaStreams(topology, props)
+                : new KafkaStreams(topology, props, liveView.clientSupplier());
         metrics.bindStreams(streams);
         metrics.executionProvider(engine.executionProvider());
         if (engine instanceof LocalInferenceEngine local) {
@@ -93,6 +99,9 @@ public final class StreamsApp implements AutoCloseable {
 
     /** Starts processing; returns at once. */
     public void start() {
+        if (liveView != null) {
+            liveView.start();
+        }
         streams.start();
     }
 
@@ -115,6 +124,11 @@ public final class StreamsApp implements AutoCloseable {
         return health;
     }
 
+    /** The live view, when {@code ui.enabled}; mount it on the ops server with {@link LiveView#mount}. */
+    public java.util.Optional<LiveView> liveView() {
+        return java.util.Optional.ofNullable(liveView);
+    }
+
     /** The application's meters. */
     public VlmMetrics metrics() {
         return metrics;
@@ -131,6 +145,9 @@ public final class StreamsApp implements AutoCloseable {
             streams.close(timeout);
         } finally {
             metrics.unbindStreams();
+            if (liveView != null) {
+                liveView.close();
+            }
             try {
                 engine.close();
             } finally {

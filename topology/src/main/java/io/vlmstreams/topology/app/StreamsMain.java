@@ -80,6 +80,11 @@ public final class StreamsMain {
             metrics.close();
             throw e;
         }
+        streams.liveView().ifPresent(view -> {
+            view.mount(ops);
+            log.info("Live view on {} (answers connections to ui.bind.address={})", ops.url().resolve("ui/"),
+                    app.ui().bindAddress());
+        });
         // Streams first (it commits what it has done), then the endpoint that reported on it.
         Runnable stop = () -> {
             try {

@@ -57,6 +57,11 @@ public final class Settings {
     public static final String METRICS_PORT = "metrics.port";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     public static final String STORE_CHANGELOG_MAX_MESSAGE_BYTES = "store.changelog.max.message.bytes";
+    public static final String UI_ENABLED = "ui.enabled";
+    public static final String UI_BIND_ADDRESS = "ui.bind.address";
+    public static final String UI_SHOW_REFERENCED_IMAGES = "ui.show.referenced.images";
+    public static final String UI_MAX_ENTRIES = "ui.max.entries";
+    public static final String UI_MAX_IMAGE_BYTES = "ui.max.image.bytes";
 
     // ---- model and engine ----
     public static final String MODEL_DIR = "model.dir";
@@ -134,6 +139,18 @@ public final class Settings {
                 Range.between(1 << 20, Integer.MAX_VALUE),
                 "`max.message.bytes` of the pending-request changelog topics (and the Streams producer's "
                         + "`max.request.size`): inline images travel through them.");
+        define(APPLICATION, APPLICATION_GROUP, UI_ENABLED, Type.BOOLEAN, false, null, null,
+                "Serves the live view (images beside their answers) at `/ui` on the metrics port; the sandbox always does.");
+        define(APPLICATION, APPLICATION_GROUP, UI_BIND_ADDRESS, Type.STRING, "127.0.0.1", null, new NonEmptyString(),
+                "The live view answers only connections that reach the metrics port on this address (`0.0.0.0`: any): "
+                        + "it shows the images.");
+        define(APPLICATION, APPLICATION_GROUP, UI_SHOW_REFERENCED_IMAGES, Type.BOOLEAN, false, null, null,
+                "The live view shows images by reference through their URL (the browser fetches them); `false` shows "
+                        + "only inline images.");
+        define(APPLICATION, APPLICATION_GROUP, UI_MAX_ENTRIES, Type.INT, 200, null, Range.between(1, 100_000),
+                "Answers and dead letters the live view keeps, newest first; older ones drop from the view only.");
+        define(APPLICATION, APPLICATION_GROUP, UI_MAX_IMAGE_BYTES, Type.LONG, 64L << 20, null, Range.between(0L, 1L << 34),
+                "Inline image bytes the live view keeps for thumbnails (oldest dropped first).");
     }
 
     static final ConfigDef MODEL = new ConfigDef();

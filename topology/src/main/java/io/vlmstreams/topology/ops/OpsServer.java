@@ -70,6 +70,14 @@ public final class OpsServer implements AutoCloseable {
         return ops;
     }
 
+    /**
+     * Serves {@code handler} under {@code path} (for example the live view at {@code /ui}); the handler
+     * closes its exchanges itself, so it may keep one open for a stream.
+     */
+    public void mount(String path, HttpHandler handler) {
+        server.createContext(path, handler);
+    }
+
     /** The bound port. */
     public int port() {
         return server.getAddress().getPort();

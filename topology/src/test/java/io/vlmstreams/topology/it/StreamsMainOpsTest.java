@@ -54,6 +54,7 @@ class StreamsMainOpsTest {
             try {
                 assertThat(awaitStatus(base.resolve("health/ready"), 200, app)).isEqualTo(200);
                 assertThat(get(base.resolve("health/live")).statusCode()).isEqualTo(200);
+                assertThat(get(base.resolve("ui/")).statusCode()).as("the live view is off by default").isEqualTo(404);
 
                 KafkaIo io = new KafkaIo(kafka.clientProperties(), registry.url());
                 List<Map.Entry<String, byte[]>> records = new ArrayList<>();
