@@ -30,7 +30,8 @@ public record AppConfig(
         List<PipelineConfig> pipelines,
         FetchConfig fetch,
         Map<String, String> kafkaSettings,
-        Map<String, String> registrySettings) {
+        Map<String, String> registrySettings,
+        AdminConfig admin) {
 
     public AppConfig {
         pipelines = List.copyOf(pipelines);
@@ -71,7 +72,8 @@ public record AppConfig(
                 ModelConfig.read(app), deadLetters != null ? deadLetters : appId + ".dead-letters",
                 app.integer(Settings.DEAD_LETTER_MAX_VALUE_BYTES), app.integer(Settings.STORE_CHANGELOG_MAX_MESSAGE_BYTES),
                 Duration.ofMillis(app.longValue(Settings.SHUTDOWN_TIMEOUT_MS)), app.integer(Settings.METRICS_PORT),
-                pipelines, FetchConfig.read(app), kafka, registrySettings);
+                pipelines, FetchConfig.read(app), kafka, registrySettings,
+                AdminConfig.read(app, Path.of(app.string(Settings.MODEL_DIR))));
     }
 
     private static void checkTopics(List<PipelineConfig> pipelines) {
@@ -99,6 +101,6 @@ public record AppConfig(
                 + ", registryUrl=" + registryUrl + ", model=" + model + ", deadLetterTopic=" + deadLetterTopic
                 + ", pipelines=" + pipelines + ", fetch=" + fetch
                 + ", kafkaSettings=" + Redaction.redact(kafkaSettings)
-                + ", registrySettings=" + Redaction.redact(registrySettings) + "]";
+                + ", registrySettings=" + Redaction.redact(registrySettings) + ", admin=" + admin + "]";
     }
 }
