@@ -13,6 +13,12 @@ final class BrokerConfig {
     private BrokerConfig() {
     }
 
+    /** The client listener's security protocol: PLAINTEXT, SASL_PLAINTEXT, SSL or SASL_SSL. */
+    static String clientProtocol(KafkaClusterOptions options) {
+        String sasl = options.saslPlain().isPresent() ? "SASL_" : "";
+        return options.tls().isPresent() ? sasl + "SSL" : options.saslPlain().isPresent() ? "SASL_PLAINTEXT" : "PLAINTEXT";
+    }
+
     static Map<String, String> serverProperties(KafkaClusterOptions options, int port, int controllerPort, Path dataDir) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
@@ -22,7 +28,7 @@ final class BrokerConfig {
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("log.dirs", dataDir.toAbsolutePath().toString());
 
-        String clientListener = options.saslPlain().isPresent() ? "SASL_PLAINTEXT" : "PLAINTEXT";
+        String clientListener = clientProtocol(options);
         p.put("listeners", clientListener + "://" + HOST + ":" + port + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
         p.put("advertised.listeners", clientListener + "://" + HOST + ":" + port);
         p.put("listener.security.protocol.map", clientListener + ":" + clientListener + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
@@ -30,8 +36,10 @@ final class BrokerConfig {
         options.saslPlain().ifPresent(sasl -> {
             p.put("sasl.enabled.mechanisms", "PLAIN");
             p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-            p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", sasl.brokerJaasConfig());
+            p.put("listener.name." + clientListener.toLowerCase(java.util.Locale.ROOT) + ".plain.sasl.jaas.config",
+                    sasl.brokerJaasConfig());
         });
+        options.tls().ifPresent(tls -> p.putAll(tls.brokerProperties()));
 
         // One node: every internal topic has one replica, and exactly-once needs the
         // transaction log writable with that one replica in sync.

@@ -126,17 +126,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /**
      * What any client (producer, consumer, admin, Streams) needs to reach this cluster:
-     * {@code bootstrap.servers}, {@code security.protocol} and, with SASL/PLAIN, the mechanism
-     * and JAAS login of the configured user. A fresh mutable map each call.
+     * {@code bootstrap.servers}, {@code security.protocol}, with SASL/PLAIN the mechanism and JAAS
+     * login of the configured user, and with TLS the trust store (and the client key store when
+     * client certificates are required). A fresh mutable map each call.
      */
     public Map<String, Object> clientProperties() {
         Map<String, Object> props = new HashMap<>();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        options.saslPlain().ifPresentOrElse(sasl -> {
-            props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+        props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, BrokerConfig.clientProtocol(options));
+        options.saslPlain().ifPresent(sasl -> {
             props.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
             props.put(SaslConfigs.SASL_JAAS_CONFIG, sasl.clientJaasConfig());
-        }, () -> props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT"));
+        });
+        options.tls().ifPresent(tls -> props.putAll(tls.clientProperties()));
         return props;
     }
 

@@ -19,6 +19,7 @@ import java.util.Optional;
  *                         throughput for start time ({@link #FAST_START_JVM_ARGS}), pass an
  *                         empty list for a fully optimising JIT
  * @param startTimeout     how long {@code start()} and {@code restartBroker()} wait for the broker
+ * @param tls              when present the client listener is TLS (SSL, or SASL_SSL with {@code saslPlain})
  */
 public record KafkaClusterOptions(
         int port,
@@ -26,9 +27,11 @@ public record KafkaClusterOptions(
         Optional<SaslPlainCredentials> saslPlain,
         String maxHeap,
         List<String> jvmArgs,
-        Duration startTimeout) {
+        Duration startTimeout,
+        Optional<BrokerTls> tls) {
 
     public KafkaClusterOptions {
+        Objects.requireNonNull(tls, "tls");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -49,11 +52,11 @@ public record KafkaClusterOptions(
 
     /** A free port, plaintext, 512 MB of heap, {@link #FAST_START_JVM_ARGS}, 60 s to start. */
     public static KafkaClusterOptions defaults() {
-        return new KafkaClusterOptions(0, Map.of(), Optional.empty(), "512m", FAST_START_JVM_ARGS, Duration.ofSeconds(60));
+        return new KafkaClusterOptions(0, Map.of(), Optional.empty(), "512m", FAST_START_JVM_ARGS, Duration.ofSeconds(60), Optional.empty());
     }
 
     public KafkaClusterOptions withPort(int newPort) {
-        return new KafkaClusterOptions(newPort, brokerProperties, saslPlain, maxHeap, jvmArgs, startTimeout);
+        return new KafkaClusterOptions(newPort, brokerProperties, saslPlain, maxHeap, jvmArgs, startTimeout, tls);
     }
 
     public KafkaClusterOptions withBrokerProperty(String key, String value) {
@@ -63,23 +66,29 @@ public record KafkaClusterOptions(
     }
 
     public KafkaClusterOptions withBrokerProperties(Map<String, String> properties) {
-        return new KafkaClusterOptions(port, properties, saslPlain, maxHeap, jvmArgs, startTimeout);
+        return new KafkaClusterOptions(port, properties, saslPlain, maxHeap, jvmArgs, startTimeout, tls);
     }
 
     public KafkaClusterOptions withSaslPlain(String username, String password) {
         return new KafkaClusterOptions(port, brokerProperties,
-                Optional.of(new SaslPlainCredentials(username, password)), maxHeap, jvmArgs, startTimeout);
+                Optional.of(new SaslPlainCredentials(username, password)), maxHeap, jvmArgs, startTimeout, tls);
     }
 
     public KafkaClusterOptions withMaxHeap(String newMaxHeap) {
-        return new KafkaClusterOptions(port, brokerProperties, saslPlain, newMaxHeap, jvmArgs, startTimeout);
+        return new KafkaClusterOptions(port, brokerProperties, saslPlain, newMaxHeap, jvmArgs, startTimeout, tls);
     }
 
     public KafkaClusterOptions withJvmArgs(List<String> newJvmArgs) {
-        return new KafkaClusterOptions(port, brokerProperties, saslPlain, maxHeap, newJvmArgs, startTimeout);
+        return new KafkaClusterOptions(port, brokerProperties, saslPlain, maxHeap, newJvmArgs, startTimeout, tls);
+    }
+
+    /** TLS on the client listener with the server key store of {@code certificates}; {@code clientAuth} requires client certificates. */
+    public KafkaClusterOptions withTls(io.vlmstreams.devstack.tls.TestCertificates certificates, boolean clientAuth) {
+        return new KafkaClusterOptions(port, brokerProperties, saslPlain, maxHeap, jvmArgs, startTimeout,
+                Optional.of(new BrokerTls(certificates, clientAuth)));
     }
 
     public KafkaClusterOptions withStartTimeout(Duration newStartTimeout) {
-        return new KafkaClusterOptions(port, brokerProperties, saslPlain, maxHeap, jvmArgs, newStartTimeout);
+        return new KafkaClusterOptions(port, brokerProperties, saslPlain, maxHeap, jvmArgs, newStartTimeout, tls);
     }
 }

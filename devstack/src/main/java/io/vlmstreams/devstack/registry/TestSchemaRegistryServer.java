@@ -51,13 +51,22 @@ public final class TestSchemaRegistryServer implements AutoCloseable {
     private final MockSchemaRegistry registry;
     private final RegistryRestHandler handler;
     private final Optional<BasicCredentials> credentials;
+    private final io.vlmstreams.devstack.tls.TestCertificates tls;
     private final Deque<RecordedRequest> requests = new ArrayDeque<>();
 
     private TestSchemaRegistryServer(Builder builder) throws IOException {
         this.registry = builder.registry != null ? builder.registry : new MockSchemaRegistry();
         this.handler = new RegistryRestHandler(registry);
         this.credentials = Optional.ofNullable(builder.credentials);
-        this.server = HttpServer.create(new InetSocketAddress(builder.host, builder.port), 0);
+        this.tls = builder.tls;
+        if (tls != null) {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+                    new InetSocketAddress(builder.host, builder.port), 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls.context(tls.server())));
+            this.server = https;
+        } else {
+            this.server = HttpServer.create(new InetSocketAddress(builder.host, builder.port), 0);
+        }
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread thread = new Thread(r, "test-schema-registry-" + threads.incrementAndGet());
@@ -81,7 +90,7 @@ public final class TestSchemaRegistryServer implements AutoCloseable {
 
     /** Base URL, e.g. {@code http://127.0.0.1:41234}. */
     public String url() {
-        return "http://" + server.getAddress().getHostString() + ":" + port();
+        return (tls != null ? "https://" : "http://") + server.getAddress().getHostString() + ":" + port();
     }
 
     public int port() {
@@ -104,6 +113,11 @@ public final class TestSchemaRegistryServer implements AutoCloseable {
             configs.put("basic.auth.credentials.source", "USER_INFO");
             configs.put("basic.auth.user.info", c.username() + ":" + c.password());
         });
+        if (tls != null) {
+            configs.put("schema.registry.ssl.truststore.location", tls.truststore().toString());
+            configs.put("schema.registry.ssl.truststore.password", tls.password());
+            configs.put("schema.registry.ssl.truststore.type", "PKCS12");
+        }
         return configs;
     }
 
@@ -202,6 +216,7 @@ public final class TestSchemaRegistryServer implements AutoCloseable {
         private int port;
         private BasicCredentials credentials;
         private MockSchemaRegistry registry;
+        private io.vlmstreams.devstack.tls.TestCertificates tls;
 
         private Builder() {
         }
@@ -221,6 +236,12 @@ public final class TestSchemaRegistryServer implements AutoCloseable {
         /** Requires {@code Authorization: Basic} with these credentials on every request (else 401). */
         public Builder basicAuth(String username, String password) {
             this.credentials = new BasicCredentials(username, password);
+            return this;
+        }
+
+        /** Serves https with the server key store of {@code certificates} (clients trust its CA). */
+        public Builder https(io.vlmstreams.devstack.tls.TestCertificates certificates) {
+            this.tls = certificates;
             return this;
         }
 

@@ -16,6 +16,14 @@ public interface InferenceEngine extends AutoCloseable {
     List<Outcome> runBatch(List<InferenceRequest> requests);
 
     /**
+     * {@link #runBatch} with the id of the model that answered, which all of one call's outcomes
+     * share; an engine whose model can change under it (a swap) overrides this.
+     */
+    default AnsweredBatch answer(List<InferenceRequest> requests) {
+        return new AnsweredBatch(modelId(), runBatch(requests));
+    }
+
+    /**
      * Image tokens the request's image will cost the model, from its header alone, read the way the
      * engine decodes it (same decoder, same EXIF orientation, same tiling); callers size their
      * batches by it ({@link BatchPolicy#pipeline}).

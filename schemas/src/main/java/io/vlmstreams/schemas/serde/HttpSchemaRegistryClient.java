@@ -46,11 +46,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     public HttpSchemaRegistryClient(RegistryClientConfig config) {
+        this(config, java.util.Optional.empty());
+    }
+
+    /** A client whose https connections use {@code tls} (a custom trust store, client certificates) when given. */
+    public HttpSchemaRegistryClient(RegistryClientConfig config, java.util.Optional<javax.net.ssl.SSLContext> tls) {
         this.config = config;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        tls.ifPresent(builder::sslContext);
+        this.http = builder.build();
     }
 
     @Override
@@ -245,6 +251,6 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     /** Creates a client from Confluent-style configs; see {@link RegistryClientConfig#from(Map)}. */
     public static HttpSchemaRegistryClient fromConfigs(Map<String, ?> configs) {
-        return new HttpSchemaRegistryClient(RegistryClientConfig.from(configs));
+        return new HttpSchemaRegistryClient(RegistryClientConfig.from(configs), RegistryTls.from(configs));
     }
 }

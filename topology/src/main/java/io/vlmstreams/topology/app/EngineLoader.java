@@ -1,8 +1,11 @@
 package io.vlmstreams.topology.app;
 
+import java.nio.file.Path;
+
 import io.vlmstreams.inference.engine.EngineConfig;
 import io.vlmstreams.inference.engine.InferenceEngine;
 import io.vlmstreams.inference.engine.LocalInferenceEngine;
+import io.vlmstreams.inference.engine.SwappableEngine;
 import io.vlmstreams.inference.onnx.ExecutionProvider;
 import io.vlmstreams.inference.onnx.RuntimeConfig;
 import io.vlmstreams.topology.config.ModelConfig;
@@ -15,11 +18,23 @@ public final class EngineLoader {
 
     /** A {@link LocalInferenceEngine} for the configured model folder, dtype, provider, memory budget and allocation settings. */
     public static InferenceEngine open(ModelConfig model) {
+        return open(model, model.dir(), model.dtype());
+    }
+
+    /**
+     * A {@link SwappableEngine} starting on {@code first}; each model it swaps to opens with the same
+     * provider, threads and batch limits as the first.
+     */
+    public static SwappableEngine swappable(ModelConfig model, SwappableEngine.ModelChoice first) {
+        return SwappableEngine.open(choice -> open(model, choice.dir(), choice.dtype()), first);
+    }
+
+    private static InferenceEngine open(ModelConfig model, Path dir, String dtype) {
         RuntimeConfig cpu = RuntimeConfig.cpu();
         RuntimeConfig runtime = new RuntimeConfig(ExecutionProvider.parse(model.provider()), model.deviceId(),
                 model.intraOpThreads(), model.interOpThreads(), cpu.optimizationLevel(), model.cpuArena(), model.memoryPattern(),
                 model.spinWait());
-        return LocalInferenceEngine.open(EngineConfig.defaults(model.dir()).withDtype(model.dtype()).withRuntime(runtime)
+        return LocalInferenceEngine.open(EngineConfig.defaults(dir).withDtype(dtype).withRuntime(runtime)
                 .withMaxBatchSize(model.maxBatchSize()).withMaxBatchMemoryMb(model.maxBatchMemoryMb())
                 .withCacheDir(model.cacheDir()));
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
 import io.vlmstreams.inference.engine.LocalInferenceEngine;
+import io.vlmstreams.inference.engine.SwappableEngine;
 import io.vlmstreams.schemas.serde.SchemaRegistryClient;
 import io.vlmstreams.schemas.serde.SchemaRegistryClients;
 import io.vlmstreams.topology.VlmTopology;
@@ -74,6 +75,8 @@ public final class StreamsApp implements AutoCloseable {
         metrics.executionProvider(engine.executionProvider());
         if (engine instanceof LocalInferenceEngine local) {
             metrics.decodingSequences(local::decodingSequences);
+        } else if (engine instanceof SwappableEngine swappable) {
+            metrics.decodingSequences(swappable::decodingSequences);
         }
         streams.setUncaughtExceptionHandler(exception -> {
             log.error("Stream thread failed; replacing it (its tasks resume from the last commit)", exception);

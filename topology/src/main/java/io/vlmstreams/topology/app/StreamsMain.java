@@ -62,7 +62,7 @@ public final class StreamsMain {
     /** Runs the application {@code app} describes until it stops or the JVM is told to; returns the exit code. */
     public static int run(AppConfig app) throws InterruptedException {
         log.info("Configuration: {}", app);
-        InferenceEngine engine = EngineLoader.open(app.model());
+        InferenceEngine engine = ModelControl.openEngine(app);
         VlmMetrics metrics = new VlmMetrics();
         StreamsApp streams;
         try {
@@ -85,8 +85,18 @@ public final class StreamsMain {
             log.info("Live view on {} (answers connections to ui.bind.address={})", ops.url().resolve("ui/"),
                     app.ui().bindAddress());
         });
-        // Streams first (it commits what it has done), then the endpoint that reported on it.
+        ModelControl control;
+        try {
+            control = ModelControl.start(app, engine, metrics);
+        } catch (RuntimeException e) {
+            streams.close();
+            ops.close();
+            metrics.close();
+            throw e;
+        }
+        // No swap starts once stopping; Streams first (it commits what it has done), then the endpoint that reported on it.
         Runnable stop = () -> {
+            control.close();
             try {
                 streams.close();
             } finally {

@@ -31,7 +31,8 @@ public record AppConfig(
         FetchConfig fetch,
         Map<String, String> kafkaSettings,
         Map<String, String> registrySettings,
-        UiConfig ui) {
+        UiConfig ui,
+        AdminConfig admin) {
 
     public AppConfig {
         pipelines = List.copyOf(pipelines);
@@ -72,7 +73,8 @@ public record AppConfig(
                 ModelConfig.read(app), deadLetters != null ? deadLetters : appId + ".dead-letters",
                 app.integer(Settings.DEAD_LETTER_MAX_VALUE_BYTES), app.integer(Settings.STORE_CHANGELOG_MAX_MESSAGE_BYTES),
                 Duration.ofMillis(app.longValue(Settings.SHUTDOWN_TIMEOUT_MS)), app.integer(Settings.METRICS_PORT),
-                pipelines, FetchConfig.read(app), kafka, registrySettings, UiConfig.read(app));
+                pipelines, FetchConfig.read(app), kafka, registrySettings, UiConfig.read(app),
+                AdminConfig.read(app, Path.of(app.string(Settings.MODEL_DIR))));
     }
 
     private static void checkTopics(List<PipelineConfig> pipelines) {
@@ -100,6 +102,6 @@ public record AppConfig(
                 + ", registryUrl=" + registryUrl + ", model=" + model + ", deadLetterTopic=" + deadLetterTopic
                 + ", pipelines=" + pipelines + ", fetch=" + fetch
                 + ", kafkaSettings=" + Redaction.redact(kafkaSettings)
-                + ", registrySettings=" + Redaction.redact(registrySettings) + "]";
+                + ", registrySettings=" + Redaction.redact(registrySettings) + ", admin=" + admin + "]";
     }
 }

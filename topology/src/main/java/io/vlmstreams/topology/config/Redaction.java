@@ -19,7 +19,7 @@ public final class Redaction {
     public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("password") || k.contains("jaas.config") || k.endsWith("user.info")
-                || k.contains("secret") || k.startsWith("ssl.key") || (k.startsWith("ssl.") && k.endsWith(".key"));
+                || k.contains("secret") || k.endsWith("token") || k.startsWith("ssl.key") || (k.startsWith("ssl.") && k.endsWith(".key"));
     }
 
     /** A sorted copy of {@code values} with every secret replaced. */

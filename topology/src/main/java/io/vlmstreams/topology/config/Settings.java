@@ -39,6 +39,7 @@ public final class Settings {
     static final String BATCH_GROUP = "Batching";
     static final String PIPELINE_GROUP = "Pipelines";
     static final String FETCH_GROUP = "Fetching images by reference";
+    static final String ADMIN_GROUP = "Model swap and admin endpoint";
 
     /**
      * How a default reads in the reference where the value itself would mislead (computed, or
@@ -91,6 +92,14 @@ public final class Settings {
     public static final String FETCH_CONNECT_TIMEOUT_MS = "fetch.connect.timeout.ms";
     public static final String FETCH_TIMEOUT_MS = "fetch.timeout.ms";
     public static final String FETCH_MAX_REDIRECTS = "fetch.max.redirects";
+
+    // ---- model swap and admin endpoint ----
+    public static final String ADMIN_ENABLED = "admin.enabled";
+    public static final String ADMIN_BIND_ADDRESS = "admin.bind.address";
+    public static final String ADMIN_TOKEN = "admin.token";
+    public static final String ADMIN_MODEL_ROOTS = "admin.model.roots";
+    public static final String MODEL_DIR_FILE = "model.dir.file";
+    public static final String MODEL_DIR_FILE_POLL_MS = "model.dir.file.poll.ms";
 
     // ---- pipeline suffixes, after pipeline.<name>. ----
     public static final String PIPELINE_PREFIX = "pipeline.";
@@ -228,8 +237,26 @@ public final class Settings {
                 "Redirects followed, each target checked again.");
     }
 
+    static final ConfigDef ADMIN = new ConfigDef();
+    static {
+        define(ADMIN, ADMIN_GROUP, ADMIN_ENABLED, Type.BOOLEAN, false, null, null,
+                "Serve `GET`/`POST /admin/model` (swap the model without a restart) on `admin.bind.address`.");
+        define(ADMIN, ADMIN_GROUP, ADMIN_BIND_ADDRESS, Type.STRING, "127.0.0.1:9405", null, new NonEmptyString(),
+                "`host:port` of the admin endpoint, apart from `metrics.port` (port 0: a free port); loopback unless "
+                        + "you mean to expose it.");
+        define(ADMIN, ADMIN_GROUP, ADMIN_TOKEN, Type.STRING, null, "(none)", null,
+                "When set, admin requests must carry `Authorization: Bearer <token>` (compared in constant time).");
+        define(ADMIN, ADMIN_GROUP, ADMIN_MODEL_ROOTS, Type.LIST, List.of(), "the folder holding `model.dir`", null,
+                "Folders a swap may load from (by the endpoint or `model.dir.file`); any other folder is refused.");
+        define(ADMIN, ADMIN_GROUP, MODEL_DIR_FILE, Type.STRING, null, "(none)", null,
+                "A file naming the model folder to serve (one line; write it elsewhere, then rename it into place): "
+                        + "read at start (it wins over `model.dir`) and whenever its content changes, which swaps the model.");
+        define(ADMIN, ADMIN_GROUP, MODEL_DIR_FILE_POLL_MS, Type.LONG, 1_000L, null, Range.between(10, MAX_MILLIS),
+                "How often `model.dir.file` is read for a change.");
+    }
+
     /** Every application-level key (not the per-pipeline ones). */
-    static final ConfigDef APP = join(APPLICATION, MODEL, BATCH, FETCH);
+    static final ConfigDef APP = join(APPLICATION, MODEL, BATCH, FETCH, ADMIN);
 
     /** The per-pipeline keys, as suffixes of {@code pipeline.<name>.}. */
     static final ConfigDef PIPELINE = new ConfigDef();

@@ -23,6 +23,11 @@ public final class AnswerMapper {
 
     /** @param queuedMs from the event's arrival at the processor to the start of its batch */
     public Answer toAnswer(ImageEvent event, InferenceResult result, long queuedMs) {
+        return toAnswer(event, result, queuedMs, modelId);
+    }
+
+    /** As {@link #toAnswer(ImageEvent, InferenceResult, long)}, naming {@code answeredBy} (the model that produced it: swaps change it). */
+    public Answer toAnswer(ImageEvent event, InferenceResult result, long queuedMs, String answeredBy) {
         List<LabelScore> scores = result.labelScores().isEmpty() ? null : result.labelScores().stream()
                 .map(s -> new LabelScore(s.label(), s.score())).toList();
         InferenceResult.StageTimings t = result.timings();
@@ -36,7 +41,7 @@ public final class AnswerMapper {
                 .setPromptTokens(result.promptTokens())
                 .setImageTokens(result.imageTokens())
                 .setGeneratedTokens(result.generatedTokens())
-                .setModelId(modelId)
+                .setModelId(answeredBy)
                 .setTimings(new StageTimings(Math.max(0, queuedMs), t.preprocessMs(), t.encodeMs(), t.decodeMs()))
                 .setAttributes(new HashMap<>(event.getAttributes()))
                 .build();

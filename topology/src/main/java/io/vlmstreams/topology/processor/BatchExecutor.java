@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.vlmstreams.inference.engine.AnsweredBatch;
 import io.vlmstreams.inference.engine.InferenceEngine;
 import io.vlmstreams.inference.engine.InferenceException;
 import io.vlmstreams.inference.engine.InferenceRequest;
@@ -67,7 +68,8 @@ public final class BatchExecutor {
             }
         }
         if (!toRun.isEmpty()) {
-            List<Outcome> outcomes = engine.runBatch(toRun);
+            AnsweredBatch answered = engine.answer(toRun);
+            List<Outcome> outcomes = answered.outcomes();
             if (outcomes.size() != toRun.size()) {
                 throw new IllegalStateException("engine returned " + outcomes.size() + " outcomes for " + toRun.size() + " requests");
             }
@@ -78,7 +80,7 @@ public final class BatchExecutor {
                 Outcome outcome = outcomes.get(j);
                 if (outcome instanceof Outcome.Success s) {
                     outputs[i] = new BatchOutput.Answered(pending,
-                            answers.toAnswer(event, s.result(), startMs - pending.arrivalMs()));
+                            answers.toAnswer(event, s.result(), startMs - pending.arrivalMs(), answered.modelId()));
                 } else {
                     Outcome.Failure f = (Outcome.Failure) outcome;
                     outputs[i] = dead(startMs, pending, event.getEventId(), reason(f.error()), f.error().getMessage());

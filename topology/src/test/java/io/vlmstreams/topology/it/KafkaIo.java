@@ -35,8 +35,13 @@ final class KafkaIo {
     private final Map<String, Object> serdeConfigs;
 
     KafkaIo(Map<String, Object> clientProps, String registryUrl) {
+        this(clientProps, Map.of("schema.registry.url", registryUrl));
+    }
+
+    /** With the registry's full client configs (credentials, trust store). */
+    KafkaIo(Map<String, Object> clientProps, Map<String, Object> serdeConfigs) {
         this.clientProps = clientProps;
-        this.serdeConfigs = Map.of("schema.registry.url", registryUrl);
+        this.serdeConfigs = Map.copyOf(serdeConfigs);
     }
 
     static byte[] fixtureImage(String name) {
