@@ -65,11 +65,23 @@ public final class ClientOptions {
         return out;
     }
 
+    /** Refuses a registry URL without its scheme ({@code localhost:8081}) before anything connects. */
+    static void checkRegistryScheme(String registry) {
+        for (String url : registry.split(",")) {
+            String u = url.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!(u.startsWith("http://") || u.startsWith("https://") || u.startsWith("mock://"))) {
+                throw new IllegalArgumentException("--registry " + url.trim()
+                        + " needs a scheme: http://, https:// or mock:// (e.g. --registry http://" + url.trim() + ")");
+            }
+        }
+    }
+
     /** Settings for a Kafka client or serde: pass-through settings plus the broker and registry. */
     Map<String, Object> clientConfigs() {
         if (bootstrap == null || registry == null) {
             throw new IllegalArgumentException("--bootstrap and --registry are required");
         }
+        checkRegistryScheme(registry);
         Map<String, Object> out = new LinkedHashMap<>(extraSettings());
         out.putAll(connection());
         return out;

@@ -31,6 +31,7 @@ public final class Main implements Runnable {
         cli.addSubcommand(new TailCommand());
         cli.addSubcommand(new SandboxCommand());
         cli.addSubcommand(new io.vlmstreams.cli.SoakCommand());
+        cli.addSubcommand(new TopicsCommand());
         // after the subcommands, so that it reaches them all
         cli.setExecutionExceptionHandler(Main::reportUserMistake);
         return cli;

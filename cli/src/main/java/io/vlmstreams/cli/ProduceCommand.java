@@ -88,6 +88,10 @@ public final class ProduceCommand implements Callable<Integer> {
         Map<String, Object> configs = client.clientConfigs();
         configs.put(ProducerConfig.ACKS_CONFIG, "all");
         boundTimeouts(configs, timeoutSeconds);
+        if (!ClientCheck.passes(configs, topic, "--topic",
+                java.time.Duration.ofSeconds(Math.min(timeoutSeconds, ClientCheck.TIMEOUT.toSeconds())), System.err)) {
+            return io.vlmstreams.topology.app.StreamsMain.EXIT_NOT_READY;
+        }
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (SpecificAvroSerde<ImageEvent> serde = new SpecificAvroSerde<>(ImageEvent.class);

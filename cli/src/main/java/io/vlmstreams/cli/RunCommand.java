@@ -68,8 +68,8 @@ public final class RunCommand implements Callable<Integer> {
             app = AppConfig.from(source(System.getenv()));
         } catch (ConfigException | IllegalArgumentException e) {
             // A settings mistake: the message names the key (and the nearest known one), a stack trace would bury it.
-            spec.commandLine().getErr().println("run: " + e.getMessage());
-            return 2;
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return StreamsMain.EXIT_USAGE;
         }
         return StreamsMain.run(app);
     }

@@ -35,6 +35,10 @@ public final class SandboxCommand implements Callable<Integer> {
     @Option(names = "--services-only", description = "Start only Kafka and the schema registry, print their addresses and wait.")
     boolean servicesOnly;
 
+    @Option(names = "--topics", split = ",", paramLabel = "TOPIC",
+            description = "With --services-only: also create these topics (comma-separated; max.message.bytes 10 MiB).")
+    java.util.List<String> topics = new java.util.ArrayList<>();
+
     @Option(names = "--once", description = "Exit (status 0) once every sample is answered; non-zero on timeout or dead letters.")
     boolean once;
 
@@ -56,6 +60,9 @@ public final class SandboxCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        if (!servicesOnly && !topics.isEmpty()) {
+            throw new IllegalArgumentException("--topics needs --services-only (the full sandbox makes its own topics)");
+        }
         Thread hook = new Thread(this::stopFromHook, "sandbox-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -70,9 +77,14 @@ public final class SandboxCommand implements Callable<Integer> {
         try (SandboxServices services = Sandbox.startServices()) {
             // The broker does not create topics on first use: make the sandbox's own, so run/produce/tail work at once.
             services.createTopics(Sandbox.TOPICS, Sandbox.PARTITIONS);
+            java.util.List<String> extra = topics.stream().map(String::trim).filter(t -> !t.isEmpty())
+                    .filter(t -> !Sandbox.TOPICS.contains(t)).distinct().toList();
+            if (!extra.isEmpty()) {
+                services.createTopics(extra, Sandbox.PARTITIONS, TopicsCommand.DEFAULT_CONFIGS);
+            }
             out.println("bootstrap.servers=" + services.bootstrapServers());
             out.println("schema.registry.url=" + services.registryUrl());
-            out.println("# Kafka and the schema registry are up with topics " + String.join(", ", Sandbox.TOPICS)
+            out.println("# Kafka and the schema registry are up with topics " + String.join(", ", allTopics())
                     + "; Ctrl-C stops them.");
             out.flush();
             stopRequested.await();
@@ -112,6 +124,12 @@ public final class SandboxCommand implements Callable<Integer> {
         }
         out.printf("sandbox: all %d events answered (%.2f answers/s)%n", p.answered(), p.answersPerSec());
         return 0;
+    }
+
+    private java.util.List<String> allTopics() {
+        java.util.Set<String> all = new java.util.LinkedHashSet<>(Sandbox.TOPICS);
+        topics.stream().map(String::trim).filter(t -> !t.isEmpty()).forEach(all::add);
+        return java.util.List.copyOf(all);
     }
 
     /** Waits in short steps so Ctrl-C during --once ends the wait too. */

@@ -30,7 +30,7 @@ class RunCommandTest {
         Cli.Result result = Cli.execute("run", "--config", config.toString());
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err().strip())
-                .isEqualTo("run: Unknown setting 'engine.provder' (did you mean 'engine.provider'?)");
+                .isEqualTo("error: Unknown setting 'engine.provder' (did you mean 'engine.provider'?)");
     }
 
     @Test

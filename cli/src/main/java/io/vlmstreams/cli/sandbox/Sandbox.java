@@ -77,6 +77,8 @@ public final class Sandbox implements AutoCloseable {
 
     private void startAll() {
         SandboxModel model = SandboxModel.resolve(options.model(), options.projectDir(), out);
+        // Reads the configs only: a folder that is no model is refused before Kafka starts.
+        io.vlmstreams.inference.model.ModelFolder.open(model.dir(), options.dtype());
         out.println("sandbox: starting Kafka (KRaft, embedded) and the schema registry ...");
         services = SandboxServices.start();
         opened.add(services);

@@ -51,6 +51,11 @@ public final class SandboxServices implements AutoCloseable {
         kafka.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList());
     }
 
+    /** Creates each topic with {@code partitions} partitions, replication 1 and topic settings {@code configs}. */
+    public void createTopics(List<String> names, int partitions, Map<String, String> configs) {
+        kafka.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1).configs(configs)).toList());
+    }
+
     @Override
     public void close() {
         try {

@@ -2,9 +2,12 @@ package io.vlmstreams.topology.app;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
+import io.vlmstreams.inference.model.ModelFolder;
+import io.vlmstreams.topology.check.StartupCheck;
 import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.config.ConfigSource;
 import io.vlmstreams.topology.ops.OpsServer;
@@ -23,6 +26,12 @@ public final class StreamsMain {
 
     private static final Logger log = LoggerFactory.getLogger(StreamsMain.class);
 
+    /** Exit code of a settings or argument mistake. */
+    public static final int EXIT_USAGE = 2;
+
+    /** Exit code when the start-up check finds the brokers, the registry or a topic not ready. */
+    public static final int EXIT_NOT_READY = 3;
+
     private StreamsMain() {
     }
 
@@ -32,11 +41,17 @@ public final class StreamsMain {
             app = AppConfig.from(source(args, System.getenv()));
         } catch (ConfigException | IllegalArgumentException e) {
             // A settings mistake is the operator's to fix: the message names it, a stack trace would bury it.
-            System.err.println("vlm-streams: " + e.getMessage());
-            System.exit(2);
+            System.err.println("error: " + e.getMessage());
+            System.exit(EXIT_USAGE);
             return;
         }
-        System.exit(run(app));
+        try {
+            System.exit(run(app));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            // A wrong model folder (or file) is the operator's to fix too.
+            System.err.println("error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " "));
+            System.exit(EXIT_USAGE);
+        }
     }
 
     /**
@@ -59,9 +74,23 @@ public final class StreamsMain {
         return ConfigSource.layered(file != null ? ConfigSource.readFile(file) : Map.of(), env, overrides);
     }
 
-    /** Runs the application {@code app} describes until it stops or the JVM is told to; returns the exit code. */
+    /**
+     * Runs the application {@code app} describes until it stops or the JVM is told to; returns the exit code.
+     * Cheap checks come first: the model folder is read (configs, no weights), then the brokers, topics and
+     * registry are checked ({@link StartupCheck}), each problem one {@code error:} line on stderr, and only
+     * then is the model loaded.
+     *
+     * @throws IllegalArgumentException when the model folder is not a model (the message says why)
+     */
     public static int run(AppConfig app) throws InterruptedException {
         log.info("Configuration: {}", app);
+        ModelFolder.open(app.model().dir(), app.model().dtype());
+        List<String> problems = StartupCheck.problems(app);
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("error: " + p));
+            System.err.flush();
+            return EXIT_NOT_READY;
+        }
         InferenceEngine engine = EngineLoader.open(app.model());
         VlmMetrics metrics = new VlmMetrics();
         StreamsApp streams;

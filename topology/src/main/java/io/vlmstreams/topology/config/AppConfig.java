@@ -30,7 +30,8 @@ public record AppConfig(
         List<PipelineConfig> pipelines,
         FetchConfig fetch,
         Map<String, String> kafkaSettings,
-        Map<String, String> registrySettings) {
+        Map<String, String> registrySettings,
+        Duration startupCheckTimeout) {
 
     public AppConfig {
         pipelines = List.copyOf(pipelines);
@@ -71,7 +72,8 @@ public record AppConfig(
                 ModelConfig.read(app), deadLetters != null ? deadLetters : appId + ".dead-letters",
                 app.integer(Settings.DEAD_LETTER_MAX_VALUE_BYTES), app.integer(Settings.STORE_CHANGELOG_MAX_MESSAGE_BYTES),
                 Duration.ofMillis(app.longValue(Settings.SHUTDOWN_TIMEOUT_MS)), app.integer(Settings.METRICS_PORT),
-                pipelines, FetchConfig.read(app), kafka, registrySettings);
+                pipelines, FetchConfig.read(app), kafka, registrySettings,
+                Duration.ofMillis(app.longValue(Settings.STARTUP_CHECK_TIMEOUT_MS)));
     }
 
     private static void checkTopics(List<PipelineConfig> pipelines) {

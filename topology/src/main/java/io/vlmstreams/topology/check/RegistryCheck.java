@@ -1,0 +1,41 @@
+package io.vlmstreams.topology.check;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import io.vlmstreams.schemas.serde.RegistryClientConfig;
+import io.vlmstreams.schemas.serde.SchemaRegistryClient;
+import io.vlmstreams.schemas.serde.SchemaRegistryClients;
+
+/**
+ * Whether the schema registry answers (lists its subjects, which also proves the credentials), in
+ * bounded time: a wrong URL would otherwise surface on the first record, as a failed stream thread.
+ */
+public final class RegistryCheck {
+
+    private RegistryCheck() {
+    }
+
+    /** The problem, if the registry {@code settings} name does not answer within {@code timeout}. */
+    public static Optional<String> check(Map<String, ?> settings, Duration timeout) {
+        Object url = settings.get(RegistryClientConfig.URL);
+        Map<String, Object> configs = new LinkedHashMap<>(settings);
+        long ms = timeout.toMillis();
+        configs.merge(RegistryClientConfig.CONNECT_TIMEOUT_MS, ms, (given, bound) -> given);
+        configs.merge(RegistryClientConfig.REQUEST_TIMEOUT_MS, ms, (given, bound) -> given);
+        try (SchemaRegistryClient client = SchemaRegistryClients.create(configs)) {
+            client.getSubjects();
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            Throwable cause = e.getCause();
+            if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+                message += " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
+            }
+            return Optional.of("the schema registry at " + url + " did not answer within " + KafkaCheck.seconds(timeout)
+                    + ": " + message.replaceAll("\\s*\\R\\s*", " ") + " (check schema.registry.url and that the registry is up)");
+        }
+    }
+}
