@@ -50,27 +50,37 @@ public final class KafkaCheck {
                 return List.of("no Kafka broker answered at " + bootstrap + " within " + seconds(timeout) + ": "
                         + reason(e) + " (check bootstrap.servers, security.protocol and the broker's listeners)");
             }
-            if (topics.isEmpty()) {
-                return List.of();
-            }
-            Set<String> existing;
-            try {
-                existing = admin.listTopics(new ListTopicsOptions().timeoutMs((int) ms)).names().get(ms + 1000, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                return List.of("cannot list the topics at " + bootstrap + ": " + reason(e));
-            }
-            List<String> problems = new ArrayList<>();
-            topics.forEach((topic, role) -> {
-                if (!existing.contains(topic)) {
-                    problems.add("topic '" + topic + "' (" + role + ") does not exist at " + bootstrap
-                            + "; create it: ./vlm-streams topics create --bootstrap " + bootstrap + " " + topic);
-                }
-            });
-            return problems;
+            return missingTopics(admin, topics, timeout, bootstrap);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of("interrupted while checking the Kafka brokers at " + bootstrap);
         }
+    }
+
+    /**
+     * One problem per topic of {@code topics} (topic -> the setting that names it) that {@code admin}
+     * does not list, or one saying the list could not be had within {@code timeout}.
+     */
+    public static List<String> missingTopics(Admin admin, Map<String, String> topics, Duration timeout, String bootstrap)
+            throws InterruptedException {
+        if (topics.isEmpty()) {
+            return List.of();
+        }
+        long ms = timeout.toMillis();
+        Set<String> existing;
+        try {
+            existing = admin.listTopics(new ListTopicsOptions().timeoutMs((int) ms)).names().get(ms + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return List.of("cannot list the topics at " + bootstrap + ": " + reason(e));
+        }
+        List<String> problems = new ArrayList<>();
+        topics.forEach((topic, role) -> {
+            if (!existing.contains(topic)) {
+                problems.add("topic '" + topic + "' (" + role + ") does not exist at " + bootstrap
+                        + "; create it: ./vlm-streams topics create --bootstrap " + bootstrap + " " + topic);
+            }
+        });
+        return problems;
     }
 
     /**

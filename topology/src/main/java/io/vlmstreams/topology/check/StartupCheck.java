@@ -19,18 +19,23 @@ public final class StartupCheck {
     private StartupCheck() {
     }
 
+    /** Settings for the Admin client of a check: the Kafka settings and the bootstrap servers. */
+    public static Map<String, Object> kafkaSettings(AppConfig app) {
+        Map<String, Object> kafka = new LinkedHashMap<>(app.kafkaSettings());
+        kafka.put(Settings.BOOTSTRAP_SERVERS, app.bootstrapServers());
+        return kafka;
+    }
+
     /** Every problem found, one sentence each; empty when the application can start. */
     public static List<String> problems(AppConfig app) {
         List<String> problems = new ArrayList<>();
-        Map<String, Object> kafka = new LinkedHashMap<>(app.kafkaSettings());
-        kafka.put(Settings.BOOTSTRAP_SERVERS, app.bootstrapServers());
-        problems.addAll(KafkaCheck.check(kafka, topics(app), app.startupCheckTimeout()));
+        problems.addAll(KafkaCheck.check(kafkaSettings(app), topics(app), app.startupCheckTimeout()));
         RegistryCheck.check(app.serdeConfigs(), app.startupCheckTimeout()).ifPresent(problems::add);
         return problems;
     }
 
     /** Topic -> the setting that names it. */
-    static Map<String, String> topics(AppConfig app) {
+    public static Map<String, String> topics(AppConfig app) {
         Map<String, String> topics = new LinkedHashMap<>();
         for (PipelineConfig p : app.pipelines()) {
             String prefix = Settings.pipelinePrefix(p.name());

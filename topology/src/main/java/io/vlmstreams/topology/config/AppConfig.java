@@ -31,7 +31,8 @@ public record AppConfig(
         FetchConfig fetch,
         Map<String, String> kafkaSettings,
         Map<String, String> registrySettings,
-        Duration startupCheckTimeout) {
+        Duration startupCheckTimeout,
+        Duration healthCheckInterval) {
 
     public AppConfig {
         pipelines = List.copyOf(pipelines);
@@ -73,7 +74,8 @@ public record AppConfig(
                 app.integer(Settings.DEAD_LETTER_MAX_VALUE_BYTES), app.integer(Settings.STORE_CHANGELOG_MAX_MESSAGE_BYTES),
                 Duration.ofMillis(app.longValue(Settings.SHUTDOWN_TIMEOUT_MS)), app.integer(Settings.METRICS_PORT),
                 pipelines, FetchConfig.read(app), kafka, registrySettings,
-                Duration.ofMillis(app.longValue(Settings.STARTUP_CHECK_TIMEOUT_MS)));
+                Duration.ofMillis(app.longValue(Settings.STARTUP_CHECK_TIMEOUT_MS)),
+                Duration.ofMillis(app.longValue(Settings.HEALTH_CHECK_INTERVAL_MS)));
     }
 
     private static void checkTopics(List<PipelineConfig> pipelines) {

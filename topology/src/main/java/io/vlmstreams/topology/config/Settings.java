@@ -58,6 +58,7 @@ public final class Settings {
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     public static final String STORE_CHANGELOG_MAX_MESSAGE_BYTES = "store.changelog.max.message.bytes";
     public static final String STARTUP_CHECK_TIMEOUT_MS = "startup.check.timeout.ms";
+    public static final String HEALTH_CHECK_INTERVAL_MS = "health.check.interval.ms";
 
     // ---- model and engine ----
     public static final String MODEL_DIR = "model.dir";
@@ -133,6 +134,9 @@ public final class Settings {
         define(APPLICATION, APPLICATION_GROUP, STARTUP_CHECK_TIMEOUT_MS, Type.LONG, 10_000L, null, Range.between(1, MAX_MILLIS),
                 "How long the start-up check (brokers answer, topics exist, registry answers) waits before it "
                         + "stops the start; the check runs before the model loads.");
+        define(APPLICATION, APPLICATION_GROUP, HEALTH_CHECK_INTERVAL_MS, Type.LONG, 10_000L, null, Range.between(100, MAX_MILLIS),
+                "How often a running instance checks that its topics exist and the registry answers; "
+                        + "`/health/ready` answers 503 with the reason while one does not.");
         define(APPLICATION, APPLICATION_GROUP, STORE_CHANGELOG_MAX_MESSAGE_BYTES, Type.INT, 16 << 20, null,
                 Range.between(1 << 20, Integer.MAX_VALUE),
                 "`max.message.bytes` of the pending-request changelog topics (and the Streams producer's "
