@@ -1,5 +1,6 @@
 package io.vlmstreams.topology.app;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,8 @@ import io.vlmstreams.inference.model.ModelFolder;
 import io.vlmstreams.topology.check.StartupCheck;
 import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.config.ConfigSource;
+import io.vlmstreams.topology.config.Settings;
+import io.vlmstreams.topology.ops.StreamsHealth;
 import io.vlmstreams.topology.ops.OpsServer;
 import io.vlmstreams.topology.ops.VlmMetrics;
 import org.apache.kafka.common.config.ConfigException;
@@ -91,38 +94,46 @@ public final class StreamsMain {
             System.err.flush();
             return EXIT_NOT_READY;
         }
-        InferenceEngine engine = EngineLoader.open(app.model());
-        VlmMetrics metrics = new VlmMetrics();
-        StreamsApp streams;
-        try {
-            streams = new StreamsApp(app, engine, metrics);
-        } catch (RuntimeException e) {
-            engine.close();
-            metrics.close();
-            throw e;
-        }
-        OpsServer ops;
-        try {
-            ops = OpsServer.start(app.metricsPort(), metrics, streams.health());
-        } catch (RuntimeException e) {
-            streams.close();
-            metrics.close();
-            throw e;
-        }
-        // Streams first (it commits what it has done), then the endpoint that reported on it.
-        Runnable stop = () -> {
-            try {
-                streams.close();
-            } finally {
-                ops.close();
-                metrics.close();
+        ShutdownSequence stop = new ShutdownSequence(System.err);
+        Path stateDir = Path.of(String.valueOf(app.kafkaSettings().get(Settings.STATE_DIR)));
+        boolean createdStateDir = !Files.exists(stateDir);
+        StreamsHealth[] health = new StreamsHealth[1];
+        // Added first, so it runs last: a state folder this run made and never used is not left behind.
+        stop.add("state directory", () -> {
+            if (createdStateDir && (health[0] == null || !health[0].wasRunning())) {
+                StateFolders.deleteRecursively(stateDir);
             }
-        };
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "vlm-streams-shutdown"));
-        streams.start();
-        streams.awaitStop();
+        });
+        try {
+            stop.phase("loading the model");
+            log.info("Loading the model from {} ...", app.model().dir());
+            InferenceEngine engine = EngineLoader.open(app.model());
+            VlmMetrics metrics = new VlmMetrics();
+            if (!stop.add("metrics", metrics) || !stop.add("engine", engine)) {
+                engine.close();
+                metrics.close();
+                return 0;
+            }
+            stop.phase("starting Kafka Streams");
+            StreamsApp streams = new StreamsApp(app, engine, metrics);
+            health[0] = streams.health();
+            // Streams first (it commits what it has done), then the endpoint that reported on it: added last.
+            OpsServer ops = OpsServer.start(app.metricsPort(), metrics, streams.health());
+            if (!stop.add("ops endpoint", ops) || !stop.add("application", streams)) {
+                streams.close();
+                ops.close();
+                return 0;
+            }
+            streams.start();
+            stop.phase("running");
+            streams.awaitStop();
+        } catch (RuntimeException | Error e) {
+            // Not a signal: close what was opened without the hook's "stopping" line.
+            stop.finish();
+            throw e;
+        }
         // Streams stopped on its own (not through the hook): release the engine too.
-        stop.run();
+        stop.finish();
         return 0;
     }
 }

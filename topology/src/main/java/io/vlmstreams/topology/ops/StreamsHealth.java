@@ -29,6 +29,7 @@ public final class StreamsHealth implements KafkaStreams.StateListener {
     private final LongSupplier nanoTime;
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
     private volatile boolean failed;
+    private volatile boolean wasRunning;
     private volatile List<String> problems = List.of();
     private volatile String lastFailure;
     private volatile long lastFailureNanos;
@@ -48,7 +49,15 @@ public final class StreamsHealth implements KafkaStreams.StateListener {
         if (newState == KafkaStreams.State.ERROR || newState == KafkaStreams.State.PENDING_ERROR) {
             failed = true;
         }
+        if (newState == KafkaStreams.State.RUNNING) {
+            wasRunning = true;
+        }
         state = newState;
+    }
+
+    /** Whether Streams has reached RUNNING at least once. */
+    public boolean wasRunning() {
+        return wasRunning;
     }
 
     /** A stream thread died with {@code error} (it is replaced; its tasks resume from the last commit). */
