@@ -24,6 +24,18 @@ class CtrlCTest {
 
     @Test
     void aSignalDuringTheModelLoadStopsItAndRemovesTheStateFolderItMade() throws Exception {
+        String output = signalAfter("Loading the model", true);
+        assertThat(output).contains("vlm-streams: stopping (signal received while loading the model) ...");
+    }
+
+    @Test
+    void aSignalWhileStreamsStartsStopsItWithinSeconds() throws Exception {
+        String output = signalAfter("Application state CREATED -> REBALANCING", false);
+        assertThat(output).contains("Stopping vlm-streams (waiting up to");
+    }
+
+    /** Starts {@code run}, sends SIGTERM once its output shows {@code line}; returns the output. */
+    private String signalAfter(String line, boolean stateFolderGone) throws Exception {
         try (EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster().start();
              TestSchemaRegistryServer registry = TestSchemaRegistryServer.start()) {
             kafka.createTopic("cc-in", 1);
@@ -37,19 +49,22 @@ class CtrlCTest {
                     "--set", "metrics.port=0", "--set", "engine.provider=cpu"))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                awaitLine(child, log, "Loading the model");
+                awaitLine(child, log, line);
                 long signalled = System.nanoTime();
                 child.destroy();
                 assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("exited; log:%n%s", Files.readString(log)).isTrue();
                 String output = Files.readString(log);
-                System.out.printf("ctrl-c during start-up: exit %d, %d ms after the signal%n%s", child.exitValue(),
+                System.out.printf("ctrl-c after '%s': exit %d, %d ms after the signal%n%s", line, child.exitValue(),
                         (System.nanoTime() - signalled) / 1_000_000, output);
                 // 143 = 128 + SIGTERM: the JVM's status once its shutdown hooks have run.
                 assertThat(child.exitValue()).isEqualTo(143);
                 assertThat(output).contains("vlm-streams: stopping (signal received while ")
                         .contains("vlm-streams: stopped")
                         .doesNotContain("Shutdown in progress").doesNotContain("Exception");
-                assertThat(state).doesNotExist();
+                if (stateFolderGone) {
+                    assertThat(state).doesNotExist();
+                }
+                return output;
             } finally {
                 child.destroyForcibly();
             }
