@@ -11,6 +11,7 @@ import io.vlmstreams.inference.model.ModelFolder;
 import io.vlmstreams.topology.check.StartupCheck;
 import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.config.ConfigSource;
+import io.vlmstreams.topology.config.ConfigSummary;
 import io.vlmstreams.topology.config.Settings;
 import io.vlmstreams.topology.ops.StreamsHealth;
 import io.vlmstreams.topology.ops.OpsServer;
@@ -86,7 +87,7 @@ public final class StreamsMain {
      * @throws IllegalArgumentException when the model folder is not a model (the message says why)
      */
     public static int run(AppConfig app) throws InterruptedException {
-        log.info("Configuration: {}", app);
+        log.info("Configuration: {}", ConfigSummary.line(app));
         ModelFolder.open(app.model().dir(), app.model().dtype());
         List<String> problems = StartupCheck.problems(app);
         if (!problems.isEmpty()) {
