@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.vlmstreams.cli.sandbox.Progress;
 import io.vlmstreams.cli.sandbox.Sandbox;
 import io.vlmstreams.cli.sandbox.SandboxOptions;
+import io.vlmstreams.cli.sandbox.SandboxPorts;
 import io.vlmstreams.cli.sandbox.SandboxServices;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +50,14 @@ public final class SandboxCommand implements Callable<Integer> {
             description = "Port of /metrics and /health/* (default ${DEFAULT-VALUE}; 0 picks a free one).")
     int metricsPort;
 
+    @Option(names = "--kafka-port", defaultValue = "9092", paramLabel = "P",
+            description = "Port of the broker (default ${DEFAULT-VALUE}; a free one when taken; 0 picks a free one).")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", defaultValue = "8081", paramLabel = "P",
+            description = "Port of the schema registry (default ${DEFAULT-VALUE}; a free one when taken; 0 picks a free one).")
+    int registryPort;
+
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
             description = "With --once: how long to wait for every answer (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -74,7 +83,9 @@ public final class SandboxCommand implements Callable<Integer> {
     }
 
     private int servicesOnly(PrintStream out) throws InterruptedException {
-        try (SandboxServices services = Sandbox.startServices()) {
+        SandboxPorts.check("--kafka-port", kafkaPort);
+        SandboxPorts.check("--registry-port", registryPort);
+        try (SandboxServices services = Sandbox.startServices(kafkaPort, registryPort, out)) {
             // The broker does not create topics on first use: make the sandbox's own, so run/produce/tail work at once.
             services.createTopics(Sandbox.TOPICS, Sandbox.PARTITIONS);
             java.util.List<String> extra = topics.stream().map(String::trim).filter(t -> !t.isEmpty())
@@ -95,7 +106,7 @@ public final class SandboxCommand implements Callable<Integer> {
 
     private int sandbox(PrintStream out) throws InterruptedException {
         SandboxOptions options = new SandboxOptions(Optional.ofNullable(model), dtype, projectDir(), count, metricsPort,
-                Duration.ofSeconds(timeoutSeconds));
+                Duration.ofSeconds(timeoutSeconds), kafkaPort, registryPort);
         try (Sandbox sandbox = Sandbox.start(options, out)) {
             int sent = sandbox.sendSamples();
             if (once) {

@@ -62,6 +62,12 @@ public final class Sandbox implements AutoCloseable {
         return SandboxServices.start();
     }
 
+    /** Starts the broker and registry only, on the ports asked for when they are free. */
+    public static SandboxServices startServices(int kafkaPort, int registryPort, PrintStream out) {
+        return SandboxServices.start(SandboxPorts.choose("Kafka", "--kafka-port", kafkaPort, out),
+                SandboxPorts.choose("the schema registry", "--registry-port", registryPort, out));
+    }
+
     /** Starts broker, registry, topics, model, application, metrics endpoint and answer watcher. */
     public static Sandbox start(SandboxOptions options, PrintStream out) {
         Sandbox sandbox = new Sandbox(options, out);
@@ -80,7 +86,7 @@ public final class Sandbox implements AutoCloseable {
         // Reads the configs only: a folder that is no model is refused before Kafka starts.
         io.vlmstreams.inference.model.ModelFolder.open(model.dir(), options.dtype());
         out.println("sandbox: starting Kafka (KRaft, embedded) and the schema registry ...");
-        services = SandboxServices.start();
+        services = startServices(options.kafkaPort(), options.registryPort(), out);
         opened.add(services);
         services.createTopics(TOPICS, PARTITIONS);
         out.println("sandbox: bootstrap.servers=" + services.bootstrapServers()
