@@ -23,12 +23,18 @@ public final class AnswerMapper {
 
     /** @param queuedMs from the event's arrival at the processor to the start of its batch */
     public Answer toAnswer(ImageEvent event, InferenceResult result, long queuedMs) {
+        return toAnswer(event.getEventId(), event.getSourceId(), event.getAttributes(), result, queuedMs);
+    }
+
+    /** The answer for a result whose event is known only by id, source and attributes ({@code infer}). */
+    public Answer toAnswer(String eventId, String sourceId, java.util.Map<String, String> attributes, InferenceResult result,
+                           long queuedMs) {
         List<LabelScore> scores = result.labelScores().isEmpty() ? null : result.labelScores().stream()
                 .map(s -> new LabelScore(s.label(), s.score())).toList();
         InferenceResult.StageTimings t = result.timings();
         return Answer.newBuilder()
-                .setEventId(event.getEventId())
-                .setSourceId(event.getSourceId())
+                .setEventId(eventId)
+                .setSourceId(sourceId)
                 .setPipeline(pipeline)
                 .setText(result.text())
                 .setLabelScores(scores)
@@ -38,7 +44,7 @@ public final class AnswerMapper {
                 .setGeneratedTokens(result.generatedTokens())
                 .setModelId(modelId)
                 .setTimings(new StageTimings(Math.max(0, queuedMs), t.preprocessMs(), t.encodeMs(), t.decodeMs()))
-                .setAttributes(new HashMap<>(event.getAttributes()))
+                .setAttributes(new HashMap<>(attributes))
                 .build();
     }
 }
