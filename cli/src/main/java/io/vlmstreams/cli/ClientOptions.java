@@ -31,8 +31,26 @@ public final class ClientOptions {
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file of client settings.")
     Path clientConfig;
 
+    /**
+     * Whether {@link #extraSettings()} refuses keys the clients do not define: {@code run} turns that off,
+     * since its settings also take the application's own keys, which {@code AppConfig} checks.
+     */
+    boolean checkKeys = true;
+
     /** The pass-through settings: the file's first, then {@code --set} ones. */
     Map<String, String> extraSettings() {
+        Map<String, String> out = rawSettings();
+        if (checkKeys) {
+            try {
+                io.vlmstreams.topology.config.ClientKeys.check(out.keySet());
+            } catch (org.apache.kafka.common.config.ConfigException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, String> rawSettings() {
         Map<String, String> out = new LinkedHashMap<>();
         if (clientConfig != null) {
             Properties props = new Properties();

@@ -113,6 +113,7 @@ public final class RunCommand implements Callable<Integer> {
         if (applicationId != null) {
             overrides.put(Settings.APPLICATION_ID, applicationId);
         }
+        client.checkKeys = false;
         overrides.putAll(client.extraSettings());
         return ConfigSource.layered(base, env, overrides);
     }

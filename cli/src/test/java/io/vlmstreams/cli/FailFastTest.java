@@ -163,6 +163,38 @@ class FailFastTest {
                 + "or mock:// (e.g. --registry http://localhost:8081)");
     }
 
+    @Test
+    void aBadProviderIsOneLine() {
+        Cli.Result run = timed("bad engine.provider", run(kafka.bootstrapServers(), registry.url(), "ff-in",
+                "--set", "engine.provider=gpu"));
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(errorLines(run)).containsExactly("error: Invalid value gpu for configuration engine.provider: "
+                + "String must be one of: auto, cpu, cuda, tensorrt");
+        Cli.Result infer = timed("infer --provider gpu", List.of("infer", "--model", tinyModel().toString(),
+                "--image", image().toString(), "--provider", "gpu"));
+        assertThat(infer.exitCode()).isEqualTo(2);
+        assertThat(infer.err().strip()).isEqualTo("error: unknown execution provider 'gpu': use auto, cpu, cuda or tensorrt");
+    }
+
+    @Test
+    void anUpstreamCheckpointSuggestsModelConvert() {
+        Path upstream = Path.of(System.getProperty("vlm.fixtures.dir", "../fixtures"), "upstream", "tiny-lfm2vl").toAbsolutePath();
+        List<String> args = run(kafka.bootstrapServers(), registry.url(), "ff-in");
+        args.set(args.indexOf("--model") + 1, upstream.toString());
+        Cli.Result result = timed("upstream checkpoint", args);
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(errorLines(result)).singleElement().asString().startsWith("error: model folder " + upstream)
+                .contains("convert it first: ./vlm-streams model convert --from " + upstream);
+    }
+
+    @Test
+    void aMistypedClientKeyOfProduceIsOneLine() {
+        Cli.Result result = timed("produce --set typo", List.of("produce", "--bootstrap", kafka.bootstrapServers(),
+                "--registry", registry.url(), "--topic", "ff-in", "--image", image().toString(), "--set", "batch.sise=1"));
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err().strip()).isEqualTo("error: Unknown client setting 'batch.sise' (did you mean 'batch.size'?)");
+    }
+
     /** Environment variables cannot be set in process: this one runs {@code run} as a child JVM. */
     @Test
     void aMistypedVlmVariableIsOneLine() throws Exception {
