@@ -58,6 +58,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--application-id", description = "Kafka Streams application id (default vlm-streams).")
     String applicationId;
 
+    @Option(names = "--metrics-port", paramLabel = "P",
+            description = "Port of /metrics and /health/* (default 9404; 0 picks a free one): a second instance on one host needs another.")
+    Integer metricsPort;
+
     @Spec
     CommandSpec spec;
 
@@ -112,6 +116,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (applicationId != null) {
             overrides.put(Settings.APPLICATION_ID, applicationId);
+        }
+        if (metricsPort != null) {
+            overrides.put(Settings.METRICS_PORT, metricsPort.toString());
         }
         client.checkKeys = false;
         overrides.putAll(client.extraSettings());

@@ -3,6 +3,7 @@ package io.vlmstreams.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.vlmstreams.devstack.kafka.EmbeddedKafkaCluster;
@@ -68,6 +69,28 @@ class CtrlCTest {
             } finally {
                 child.destroyForcibly();
             }
+        }
+    }
+
+    @Test
+    void anIdleSandboxStopsWithinSecondsOfASignal() throws Exception {
+        Path log = temp.resolve("sandbox.log");
+        Process child = new ProcessBuilder(ChildCli.command(List.of("-Dvlm.project.dir=" + temp), "sandbox",
+                "--kafka-port", "0", "--registry-port", "0", "--metrics-port", "0"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitLine(child, log, "sandbox: running");
+            // Idle: every sample answered or not, nothing new arrives.
+            Thread.sleep(1000);
+            long signalled = System.nanoTime();
+            child.destroy();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("exited; log:%n%s", Files.readString(log)).isTrue();
+            String output = Files.readString(log);
+            System.out.printf("ctrl-c on an idle sandbox: exit %d, %d ms after the signal%n", child.exitValue(),
+                    (System.nanoTime() - signalled) / 1_000_000);
+            assertThat(output).contains("sandbox: stopping (").doesNotContain("Shutdown in progress");
+        } finally {
+            child.destroyForcibly();
         }
     }
 

@@ -129,8 +129,9 @@ public final class Sandbox implements AutoCloseable {
         s.put("dead.letter.topic", DEAD_LETTER_TOPIC);
         s.put("metrics.port", String.valueOf(options.metricsPort()));
         // On Ctrl-C the broker's own shutdown hook kills it while ours runs (JVM hooks run
-        // concurrently): do not wait long for Streams to reach a broker that is gone.
-        s.put("shutdown.timeout.ms", "5000");
+        // concurrently; a terminal's Ctrl-C also reaches the broker's JVM directly): do not wait long for
+        // Streams to reach a broker that is gone. Nothing is lost: the sandbox's state is thrown away.
+        s.put("shutdown.timeout.ms", "1000");
         s.put("pipelines", PIPELINE);
         String p = "pipeline." + PIPELINE + ".";
         s.put(p + "input.topics", INPUT_TOPIC);
