@@ -13,8 +13,10 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@link KafkaStreams.StateListener}; KafkaStreams accepts only one listener, so an application with
  * its own listener forwards to {@link #onChange}.
  *
- * <p>Live unless the client failed: ERROR, PENDING_ERROR, or NOT_RUNNING reached after one of
- * those. A clean NOT_RUNNING (shutdown requested) stays live, so an orchestrator does not restart a
+ * <p>Live unless the client failed (ERROR, PENDING_ERROR, or NOT_RUNNING reached after one of
+ * those) or its stream threads keep failing: {@link #MAX_FAILURES} failures within
+ * {@link #FAILURE_WINDOW} mean replacing threads does not help, and a restart (whose start-up check
+ * names a missing topic or dead registry in one line) is the remedy left. A clean NOT_RUNNING (shutdown requested) stays live, so an orchestrator does not restart a
  * process that is already leaving. Ready only when RUNNING with no known problem: a stream thread
  * failed within the hold time (a replaced thread reaches RUNNING again between failed transactions, so
  * the state alone would look healthy while every commit fails), or a check found a topic missing or the
@@ -25,6 +27,13 @@ public final class StreamsHealth implements KafkaStreams.StateListener {
     /** How long a stream-thread failure keeps the instance unready: longer than a transaction's timeout. */
     public static final Duration DEFAULT_FAILURE_HOLD = Duration.ofMinutes(2);
 
+    /** Stream-thread failures within {@link #FAILURE_WINDOW} after which the instance is no longer live. */
+    public static final int MAX_FAILURES = 5;
+
+    /** The window {@link #MAX_FAILURES} is counted in. */
+    public static final Duration FAILURE_WINDOW = Duration.ofMinutes(10);
+
+    private final java.util.Deque<Long> failureTimes = new java.util.ArrayDeque<>();
     private final Duration failureHold;
     private final LongSupplier nanoTime;
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
@@ -69,6 +78,20 @@ public final class StreamsHealth implements KafkaStreams.StateListener {
         String message = root.getMessage() == null ? "" : ": " + root.getMessage().replaceAll("\\s*\\R\\s*", " ");
         lastFailure = root.getClass().getSimpleName() + message;
         lastFailureNanos = nanoTime.getAsLong();
+        synchronized (failureTimes) {
+            failureTimes.addLast(lastFailureNanos);
+        }
+    }
+
+    /** Stream-thread failures within the last {@link #FAILURE_WINDOW}. */
+    public int recentFailures() {
+        long since = nanoTime.getAsLong() - FAILURE_WINDOW.toNanos();
+        synchronized (failureTimes) {
+            while (!failureTimes.isEmpty() && failureTimes.peekFirst() - since < 0) {
+                failureTimes.removeFirst();
+            }
+            return failureTimes.size();
+        }
     }
 
     /** The problems the latest periodic check found (none: all well). */
@@ -83,7 +106,7 @@ public final class StreamsHealth implements KafkaStreams.StateListener {
 
     /** Whether the process should be restarted. */
     public boolean live() {
-        return !failed;
+        return !failed && recentFailures() < MAX_FAILURES;
     }
 
     /** Whether the instance is processing. */
@@ -100,6 +123,11 @@ public final class StreamsHealth implements KafkaStreams.StateListener {
             if (ago < failureHold.toNanos()) {
                 reasons.add("a stream thread failed " + Duration.ofNanos(ago).toSeconds() + " s ago: " + failure);
             }
+        }
+        int recent = recentFailures();
+        if (recent >= MAX_FAILURES) {
+            reasons.add(recent + " stream-thread failures in the last " + FAILURE_WINDOW.toMinutes()
+                    + " minutes: not recovering, restart the instance");
         }
         reasons.addAll(problems);
         return reasons;

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code /health/ready} tells the truth: with a real broker and registry, a deleted topic and a
  * stopped registry each make it 503 with the reason, and recovery makes it 200 again; a stream-thread
- * failure keeps it 503 for the hold time even though the replaced thread reports RUNNING.
+ * failure keeps it 503 for the hold time even though the replaced thread reports RUNNING, and
+ * failures that keep coming fail liveness.
  */
 class ReadinessTest {
 
@@ -86,6 +87,18 @@ class ReadinessTest {
         assertThat(health.live()).isTrue();
 
         now.addAndGet(Duration.ofSeconds(120).toNanos());
+        assertThat(health.ready()).isTrue();
+
+        // Failing again and again: replacing threads does not help, liveness asks for a restart.
+        for (int i = 1; i < StreamsHealth.MAX_FAILURES; i++) {
+            health.threadFailed(new IllegalStateException("again"));
+            now.addAndGet(Duration.ofSeconds(65).toNanos());
+        }
+        assertThat(health.recentFailures()).isEqualTo(StreamsHealth.MAX_FAILURES);
+        assertThat(health.live()).isFalse();
+        assertThat(health.describe()).contains("5 stream-thread failures in the last 10 minutes: not recovering");
+        now.addAndGet(StreamsHealth.FAILURE_WINDOW.toNanos());
+        assertThat(health.live()).isTrue();
         assertThat(health.ready()).isTrue();
 
         health.onChange(State.PENDING_ERROR, State.RUNNING);
