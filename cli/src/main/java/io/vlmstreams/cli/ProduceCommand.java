@@ -122,7 +122,7 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         long acknowledged = sends.stream().filter(ProduceCommand::succeeded).count();
         if (failure.get() != null || acknowledged < total) {
-            System.err.printf("produce: only %d of %d events were acknowledged by topic %s: %s%n", acknowledged, total,
+            System.err.printf("error: only %d of %d events were acknowledged by topic %s: %s%n", acknowledged, total,
                     topic, reason(failure.get()));
             return 1;
         }
