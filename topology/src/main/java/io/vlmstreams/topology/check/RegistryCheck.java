@@ -29,13 +29,26 @@ public final class RegistryCheck {
             client.getSubjects();
             return Optional.empty();
         } catch (RuntimeException e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            Throwable cause = e.getCause();
-            if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
-                message += " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
+            String what;
+            if (inChain(e, java.net.ConnectException.class)) {
+                what = "refuses connections (nothing listens there?)";
+            } else if (inChain(e, java.net.http.HttpTimeoutException.class) || inChain(e, java.net.SocketTimeoutException.class)) {
+                what = "did not answer within " + KafkaCheck.seconds(timeout);
+            } else {
+                String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                what = "failed: " + message.replaceAll("\\s*\\R\\s*", " ");
             }
-            return Optional.of("the schema registry at " + url + " did not answer within " + KafkaCheck.seconds(timeout)
-                    + ": " + message.replaceAll("\\s*\\R\\s*", " ") + " (check schema.registry.url and that the registry is up)");
+            return Optional.of("the schema registry at " + url + " " + what
+                    + " (check schema.registry.url, its credentials, and that the registry is up)");
         }
+    }
+
+    private static boolean inChain(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

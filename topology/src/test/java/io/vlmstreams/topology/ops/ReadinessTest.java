@@ -61,7 +61,7 @@ class ReadinessTest {
                 await("unready once the registry is gone", () -> status(ready) == 503);
                 HttpResponse<String> dead = get(ready);
                 System.out.print("ready after stopping the registry: " + dead.statusCode() + " " + dead.body());
-                assertThat(dead.body()).contains("the schema registry at " + registry.url() + " did not answer");
+                assertThat(dead.body()).contains("the schema registry at " + registry.url() + " refuses connections");
             } finally {
                 registry.close();
             }
