@@ -173,6 +173,13 @@ class FailFastTest {
                 "--image", image().toString(), "--provider", "gpu"));
         assertThat(infer.exitCode()).isEqualTo(2);
         assertThat(infer.err().strip()).isEqualTo("error: unknown execution provider 'gpu': use auto, cpu, cuda or tensorrt");
+
+        Cli.Result verbose = Cli.execute("infer", "--model", tinyModel().toString(), "--image", image().toString(),
+                "--provider", "gpu", "--verbose");
+        assertThat(verbose.exitCode()).isEqualTo(2);
+        assertThat(verbose.err()).contains("\tat io.vlmstreams.inference.onnx.ExecutionProvider.parse")
+                .endsWith("error: unknown execution provider 'gpu': use auto, cpu, cuda or tensorrt" + System.lineSeparator());
+        assertThat(infer.err()).doesNotContain("\tat ");
     }
 
     @Test
