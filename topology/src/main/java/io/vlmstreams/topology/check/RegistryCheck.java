@@ -20,12 +20,23 @@ public final class RegistryCheck {
 
     /** The problem, if the registry {@code settings} name does not answer within {@code timeout}. */
     public static Optional<String> check(Map<String, ?> settings, Duration timeout) {
-        Object url = settings.get(RegistryClientConfig.URL);
+        try (SchemaRegistryClient client = client(settings, timeout)) {
+            return check(client, settings.get(RegistryClientConfig.URL), timeout);
+        }
+    }
+
+    /** A registry client for {@code settings} whose connect and request timeouts are {@code timeout} unless set. */
+    public static SchemaRegistryClient client(Map<String, ?> settings, Duration timeout) {
         Map<String, Object> configs = new LinkedHashMap<>(settings);
         long ms = timeout.toMillis();
         configs.merge(RegistryClientConfig.CONNECT_TIMEOUT_MS, ms, (given, bound) -> given);
         configs.merge(RegistryClientConfig.REQUEST_TIMEOUT_MS, ms, (given, bound) -> given);
-        try (SchemaRegistryClient client = SchemaRegistryClients.create(configs)) {
+        return SchemaRegistryClients.create(configs);
+    }
+
+    /** The problem, if {@code client} (for {@code url}) does not list the subjects. */
+    public static Optional<String> check(SchemaRegistryClient client, Object url, Duration timeout) {
+        try {
             client.getSubjects();
             return Optional.empty();
         } catch (RuntimeException e) {

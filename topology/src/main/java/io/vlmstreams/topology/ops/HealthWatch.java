@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.vlmstreams.schemas.serde.SchemaRegistryClient;
 import io.vlmstreams.topology.check.KafkaCheck;
 import io.vlmstreams.topology.check.RegistryCheck;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,11 +27,13 @@ public final class HealthWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthWatch.class);
 
     private final Admin admin;
+    private final SchemaRegistryClient registry;
     private final ScheduledExecutorService scheduler;
     private volatile List<String> last = List.of();
 
-    private HealthWatch(Admin admin, ScheduledExecutorService scheduler) {
+    private HealthWatch(Admin admin, SchemaRegistryClient registry, ScheduledExecutorService scheduler) {
         this.admin = admin;
+        this.registry = registry;
         this.scheduler = scheduler;
     }
 
@@ -46,7 +49,15 @@ public final class HealthWatch implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        HealthWatch watch = new HealthWatch(admin, scheduler);
+        SchemaRegistryClient registry;
+        try {
+            registry = RegistryCheck.client(registrySettings, timeout);
+        } catch (RuntimeException e) {
+            admin.close(Duration.ZERO);
+            scheduler.shutdownNow();
+            throw e;
+        }
+        HealthWatch watch = new HealthWatch(admin, registry, scheduler);
         String bootstrap = String.valueOf(kafkaSettings.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
         scheduler.scheduleWithFixedDelay(() -> watch.round(topics, registrySettings, timeout, bootstrap, health),
                 0, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -57,7 +68,7 @@ public final class HealthWatch implements AutoCloseable {
                        StreamsHealth health) {
         try {
             List<String> found = new ArrayList<>(KafkaCheck.missingTopics(admin, topics, timeout, bootstrap));
-            RegistryCheck.check(registrySettings, timeout).ifPresent(found::add);
+            RegistryCheck.check(registry, registrySettings.get("schema.registry.url"), timeout).ifPresent(found::add);
             if (!found.equals(last)) {
                 if (found.isEmpty()) {
                     log.info("Health check: topics and registry fine again");
@@ -79,5 +90,6 @@ public final class HealthWatch implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         admin.close(Duration.ofSeconds(2));
+        registry.close();
     }
 }
