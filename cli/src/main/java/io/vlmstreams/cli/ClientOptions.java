@@ -31,8 +31,26 @@ public final class ClientOptions {
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file of client settings.")
     Path clientConfig;
 
+    /**
+     * Whether {@link #extraSettings()} refuses keys the clients do not define: {@code run} turns that off,
+     * since its settings also take the application's own keys, which {@code AppConfig} checks.
+     */
+    boolean checkKeys = true;
+
     /** The pass-through settings: the file's first, then {@code --set} ones. */
     Map<String, String> extraSettings() {
+        Map<String, String> out = rawSettings();
+        if (checkKeys) {
+            try {
+                io.vlmstreams.topology.config.ClientKeys.check(out.keySet());
+            } catch (org.apache.kafka.common.config.ConfigException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, String> rawSettings() {
         Map<String, String> out = new LinkedHashMap<>();
         if (clientConfig != null) {
             Properties props = new Properties();
@@ -65,11 +83,23 @@ public final class ClientOptions {
         return out;
     }
 
+    /** Refuses a registry URL without its scheme ({@code localhost:8081}) before anything connects. */
+    static void checkRegistryScheme(String registry) {
+        for (String url : registry.split(",")) {
+            String u = url.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!(u.startsWith("http://") || u.startsWith("https://") || u.startsWith("mock://"))) {
+                throw new IllegalArgumentException("--registry " + url.trim()
+                        + " needs a scheme: http://, https:// or mock:// (e.g. --registry http://" + url.trim() + ")");
+            }
+        }
+    }
+
     /** Settings for a Kafka client or serde: pass-through settings plus the broker and registry. */
     Map<String, Object> clientConfigs() {
         if (bootstrap == null || registry == null) {
             throw new IllegalArgumentException("--bootstrap and --registry are required");
         }
+        checkRegistryScheme(registry);
         Map<String, Object> out = new LinkedHashMap<>(extraSettings());
         out.putAll(connection());
         return out;

@@ -13,6 +13,7 @@ import io.vlmstreams.inference.engine.PreparedRequest;
 import io.vlmstreams.inference.image.ProcessedImage;
 import io.vlmstreams.inference.io.Npy;
 import io.vlmstreams.inference.io.NpyArray;
+import io.vlmstreams.topology.processor.AnswerMapper;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,7 +50,8 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--image", required = true, arity = "1..*", description = "image files")
     List<Path> images;
 
-    @Option(names = "--prompt", required = true, description = "user text after the image")
+    @Option(names = "--prompt",
+            description = "user text after the image (default: 'Describe this image.', or with --labels a question naming them)")
     String prompt;
 
     @Option(names = "--max-new-tokens", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
@@ -89,8 +91,11 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "8", description = "requests per model batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--json", description = "one JSON object per line")
+    @Option(names = "--json", description = "one JSON object per line, shaped as the Answer records `tail` prints")
     boolean json;
+
+    @Option(names = "--token-ids", description = "with --json: add prompt_token_ids and token_ids")
+    boolean tokenIds;
 
     @Option(names = "--dump-inputs", description = "write DIR/<image>/{pixel_values,pixel_attention_mask,spatial_shapes,input_ids}.npy")
     Path dumpInputs;
@@ -109,6 +114,9 @@ public final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         GenerationSettings settings = settings();
+        boolean classify = labels != null && !labels.isEmpty();
+        String text = prompt != null ? prompt
+                : classify ? "Which of these fits the image best: " + String.join(", ", labels) + "?" : "Describe this image.";
         List<InferenceRequest> requests = new ArrayList<>();
         for (Path image : images) {
             if (!Files.isReadable(image)) {
@@ -116,12 +124,15 @@ public final class InferCommand implements Callable<Integer> {
             }
             byte[] bytes = Files.readAllBytes(image);
             String id = image.getFileName().toString();
-            requests.add(labels == null || labels.isEmpty()
-                    ? InferenceRequest.generate(id, bytes, prompt, settings)
-                    : InferenceRequest.classify(id, bytes, prompt, labels, settings));
+            requests.add(!classify
+                    ? InferenceRequest.generate(id, bytes, text, settings)
+                    : InferenceRequest.classify(id, bytes, text, labels, settings));
         }
         int failures = 0;
+        java.util.Map<String, Path> files = new java.util.HashMap<>();
+        images.forEach(i -> files.putIfAbsent(i.getFileName().toString(), i));
         try (LocalInferenceEngine e = LocalInferenceEngine.open(engine.config(batchSize))) {
+            AnswerMapper answers = new AnswerMapper("infer", e.modelId());
             if (dumpInputs != null) {
                 dump(e, requests);
             }
@@ -131,7 +142,8 @@ public final class InferCommand implements Callable<Integer> {
                     if (o instanceof Outcome.Failure) {
                         failures++;
                     }
-                    out.println(json ? JSON.writeValueAsString(toJson(o)) : toText(o));
+                    out.println(json ? JSON.writeValueAsString(toJson(o, answers, files.get(o.requestId()), tokenIds))
+                            : TerminalText.escape(toText(o)));
                 }
             }
         }
@@ -165,32 +177,33 @@ public final class InferCommand implements Callable<Integer> {
         }
     }
 
-    static ObjectNode toJson(Outcome o) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("image", o.requestId());
+    /**
+     * {@code o} as the JSON of the {@link io.vlmstreams.schemas.Answer} the application would publish
+     * (what {@code tail} prints), its {@code attributes} holding the {@code file}; a failure keeps
+     * {@code event_id} and {@code attributes} and says {@code error} and {@code message} instead.
+     */
+    static ObjectNode toJson(Outcome o, AnswerMapper answers, Path file, boolean tokenIds) {
+        java.util.Map<String, String> attributes = java.util.Map.of("file", file == null ? o.requestId() : file.toString());
         if (o instanceof Outcome.Failure f) {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("event_id", o.requestId());
+            n.putObject("attributes").put("file", attributes.get("file"));
             n.put("error", f.error().kind().name());
             n.put("message", f.error().getMessage());
             return n;
         }
         InferenceResult r = ((Outcome.Success) o).result();
-        ArrayNode prompt = n.putArray("prompt_token_ids");
-        for (long id : r.promptTokenIds()) {
-            prompt.add(id);
+        ObjectNode n = RecordJson.of(answers.toAnswer(o.requestId(), null, attributes, r, r.timings().queuedMs()));
+        if (tokenIds) {
+            ArrayNode prompt = n.putArray("prompt_token_ids");
+            for (long id : r.promptTokenIds()) {
+                prompt.add(id);
+            }
+            ArrayNode tokens = n.putArray("token_ids");
+            for (long id : r.tokenIds()) {
+                tokens.add(id);
+            }
         }
-        ArrayNode tokens = n.putArray("token_ids");
-        for (long id : r.tokenIds()) {
-            tokens.add(id);
-        }
-        n.put("text", r.text());
-        n.put("finish_reason", r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
-        ObjectNode scores = n.putObject("label_scores");
-        r.labelScores().forEach(s -> scores.put(s.label(), s.score()));
-        ObjectNode t = n.putObject("timings");
-        t.put("queued_ms", r.timings().queuedMs());
-        t.put("preprocess_ms", r.timings().preprocessMs());
-        t.put("encode_ms", r.timings().encodeMs());
-        t.put("decode_ms", r.timings().decodeMs());
         return n;
     }
 

@@ -14,6 +14,10 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print its stack trace too (as VLM_LOG_LEVEL=DEBUG does).")
+    boolean verbose;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -31,29 +35,47 @@ public final class Main implements Runnable {
         cli.addSubcommand(new TailCommand());
         cli.addSubcommand(new SandboxCommand());
         cli.addSubcommand(new io.vlmstreams.cli.SoakCommand());
+        cli.addSubcommand(new TopicsCommand());
         // after the subcommands, so that it reaches them all
         cli.setExecutionExceptionHandler(Main::reportUserMistake);
         return cli;
     }
 
     /**
-     * A wrong folder, file or setting is one {@code error:} line on stderr and exit code 2, as the
-     * {@code model} commands already do; anything else is a bug and keeps its stack trace.
+     * Every error is one {@code error:} line on stderr: a wrong folder, file or setting exits 2, as the
+     * {@code model} commands do; anything else (a bug, or a failure the command did not foresee) exits 1.
+     * The stack trace is printed only with {@code --verbose} or {@code VLM_LOG_LEVEL=DEBUG}.
      */
-    private static int reportUserMistake(Exception ex, CommandLine commandLine, CommandLine.ParseResult parsed) throws Exception {
+    private static int reportUserMistake(Exception ex, CommandLine commandLine, CommandLine.ParseResult parsed) {
         Throwable t = ex;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
-                && t.getCause() != null) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException
+                || t instanceof CommandLine.ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        if (!(t instanceof IllegalArgumentException || t instanceof java.io.UncheckedIOException
-                || t instanceof io.vlmstreams.inference.onnx.OnnxModelException)) {
-            throw ex;
+        boolean mistake = t instanceof IllegalArgumentException || t instanceof java.io.UncheckedIOException
+                || t instanceof io.vlmstreams.inference.onnx.OnnxModelException
+                || t instanceof org.apache.kafka.common.config.ConfigException;
+        java.io.PrintWriter err = commandLine.getErr();
+        if (verbose(parsed)) {
+            ex.printStackTrace(err);
         }
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        commandLine.getErr().println("error: " + message.replaceAll("\\s*\\R\\s*", " "));
-        commandLine.getErr().flush();
-        return 2;
+        message = message.replaceAll("\\s*\\R\\s*", " ");
+        if (mistake) {
+            err.println("error: " + message);
+        } else {
+            err.println("error: " + (message.startsWith(t.getClass().getSimpleName()) ? "" : t.getClass().getSimpleName() + ": ")
+                    + message + (verbose(parsed) ? "" : " (--verbose prints the stack trace)"));
+        }
+        err.flush();
+        return mistake ? 2 : 1;
+    }
+
+    /** Whether {@code --verbose} was given (to any command) or {@code VLM_LOG_LEVEL} asks for DEBUG or TRACE. */
+    static boolean verbose(CommandLine.ParseResult parsed) {
+        String level = System.getenv("VLM_LOG_LEVEL");
+        return parsed.originalArgs().contains("--verbose")
+                || level != null && (level.equalsIgnoreCase("DEBUG") || level.equalsIgnoreCase("TRACE"));
     }
 
     @Override

@@ -44,6 +44,9 @@ import picocli.CommandLine.Option;
 @Command(name = "produce", mixinStandardHelpOptions = true, description = "Send ImageEvents to a topic.")
 public final class ProduceCommand implements Callable<Integer> {
 
+    /** The event attribute naming the file or URL an event was made from; answers carry it on. */
+    static final String FILE_ATTRIBUTE = "file";
+
     @Mixin
     ClientOptions client;
 
@@ -71,7 +74,7 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--prompt", description = "Prompt carried by each event (default: the pipeline's).")
     String prompt;
 
-    @Option(names = "--source", description = "source_id of each event; also the record key.")
+    @Option(names = "--source", description = "source_id of each event, and then also the record key (default: this host's name; key: the event id).")
     String source;
 
     @Option(names = "--count", description = "Events to send (default: one per image).")
@@ -88,7 +91,13 @@ public final class ProduceCommand implements Callable<Integer> {
         Map<String, Object> configs = client.clientConfigs();
         configs.put(ProducerConfig.ACKS_CONFIG, "all");
         boundTimeouts(configs, timeoutSeconds);
+        if (!ClientCheck.passes(configs, topic, "--topic",
+                java.time.Duration.ofSeconds(Math.min(timeoutSeconds, ClientCheck.TIMEOUT.toSeconds())), System.err)) {
+            return io.vlmstreams.topology.app.StreamsMain.EXIT_NOT_READY;
+        }
         List<Future<RecordMetadata>> sends = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
+        String sourceId = source != null ? source : HostName.get();
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (SpecificAvroSerde<ImageEvent> serde = new SpecificAvroSerde<>(ImageEvent.class);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(configs, new ByteArraySerializer(),
@@ -99,7 +108,8 @@ public final class ProduceCommand implements Callable<Integer> {
                 Object item = items.get(i % items.size());
                 String eventId = UUID.randomUUID().toString();
                 byte[] value = item instanceof RawFile raw ? raw.bytes()
-                        : serde.serializer().serialize(topic, event(eventId, item));
+                        : serde.serializer().serialize(topic, event(eventId, sourceId, item));
+                sent.add(eventId + "  " + TerminalText.escape(label(item)));
                 String key = source != null ? source : eventId;
                 sends.add(producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value),
                         (metadata, e) -> {
@@ -112,11 +122,13 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         long acknowledged = sends.stream().filter(ProduceCommand::succeeded).count();
         if (failure.get() != null || acknowledged < total) {
-            System.err.printf("produce: only %d of %d events were acknowledged by topic %s: %s%n", acknowledged, total,
+            System.err.printf("error: only %d of %d events were acknowledged by topic %s: %s%n", acknowledged, total,
                     topic, reason(failure.get()));
             return 1;
         }
-        System.out.println("sent " + total + " events to " + topic + " (" + acknowledged + " acknowledged)");
+        sent.forEach(System.out::println);
+        System.out.println("sent " + total + " events to " + topic + " (" + acknowledged + " acknowledged; source_id "
+                + TerminalText.escape(sourceId) + ")");
         return 0;
     }
 
@@ -158,7 +170,12 @@ public final class ProduceCommand implements Callable<Integer> {
     }
 
     /** A {@code --raw} file. */
-    private record RawFile(byte[] bytes) { }
+    private record RawFile(Path file, byte[] bytes) { }
+
+    /** What an item is called in the output and in the event's {@code file} attribute. */
+    private static String label(Object item) {
+        return item instanceof RawFile raw ? raw.file().toString() : item.toString();
+    }
 
     private List<Object> items() {
         List<Object> items = new ArrayList<>();
@@ -173,25 +190,25 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         files.forEach(f -> items.add(f));
         items.addAll(images.urls);
-        images.raw.forEach(f -> items.add(new RawFile(read(f))));
+        images.raw.forEach(f -> items.add(new RawFile(f, read(f))));
         if (items.isEmpty()) {
             throw new IllegalArgumentException("no images to send");
         }
         return items;
     }
 
-    private ImageEvent event(String eventId, Object item) {
+    private ImageEvent event(String eventId, String sourceId, Object item) {
         Object image = item instanceof Path file
                 ? new InlineImage(ByteBuffer.wrap(read(file)), mediaType(file))
                 : new ImageReference((String) item, mediaType(Path.of(((String) item).replaceAll("[?#].*$", ""))));
         return ImageEvent.newBuilder()
                 .setEventId(eventId)
-                .setSourceId(source)
+                .setSourceId(sourceId)
                 .setEventTime(Instant.now())
                 .setImage(image)
                 .setPrompt(prompt)
                 .setOverrides(null)
-                .setAttributes(Map.of())
+                .setAttributes(Map.of(FILE_ATTRIBUTE, label(item)))
                 .build();
     }
 

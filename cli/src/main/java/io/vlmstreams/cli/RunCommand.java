@@ -58,6 +58,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--application-id", description = "Kafka Streams application id (default vlm-streams).")
     String applicationId;
 
+    @Option(names = "--metrics-port", paramLabel = "P",
+            description = "Port of /metrics and /health/* (default 9404; 0 picks a free one): a second instance on one host needs another.")
+    Integer metricsPort;
+
     @Spec
     CommandSpec spec;
 
@@ -68,8 +72,8 @@ public final class RunCommand implements Callable<Integer> {
             app = AppConfig.from(source(System.getenv()));
         } catch (ConfigException | IllegalArgumentException e) {
             // A settings mistake: the message names the key (and the nearest known one), a stack trace would bury it.
-            spec.commandLine().getErr().println("run: " + e.getMessage());
-            return 2;
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return StreamsMain.EXIT_USAGE;
         }
         return StreamsMain.run(app);
     }
@@ -113,6 +117,10 @@ public final class RunCommand implements Callable<Integer> {
         if (applicationId != null) {
             overrides.put(Settings.APPLICATION_ID, applicationId);
         }
+        if (metricsPort != null) {
+            overrides.put(Settings.METRICS_PORT, metricsPort.toString());
+        }
+        client.checkKeys = false;
         overrides.putAll(client.extraSettings());
         return ConfigSource.layered(base, env, overrides);
     }

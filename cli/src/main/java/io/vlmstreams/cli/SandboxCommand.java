@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.vlmstreams.cli.sandbox.Progress;
 import io.vlmstreams.cli.sandbox.Sandbox;
 import io.vlmstreams.cli.sandbox.SandboxOptions;
+import io.vlmstreams.cli.sandbox.SandboxPorts;
 import io.vlmstreams.cli.sandbox.SandboxServices;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +36,10 @@ public final class SandboxCommand implements Callable<Integer> {
     @Option(names = "--services-only", description = "Start only Kafka and the schema registry, print their addresses and wait.")
     boolean servicesOnly;
 
+    @Option(names = "--topics", split = ",", paramLabel = "TOPIC",
+            description = "With --services-only: also create these topics (comma-separated; max.message.bytes 10 MiB).")
+    java.util.List<String> topics = new java.util.ArrayList<>();
+
     @Option(names = "--once", description = "Exit (status 0) once every sample is answered; non-zero on timeout or dead letters.")
     boolean once;
 
@@ -44,6 +49,14 @@ public final class SandboxCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", defaultValue = "9404", paramLabel = "P",
             description = "Port of /metrics and /health/* (default ${DEFAULT-VALUE}; 0 picks a free one).")
     int metricsPort;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", paramLabel = "P",
+            description = "Port of the broker (default ${DEFAULT-VALUE}; a free one when taken; 0 picks a free one).")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", defaultValue = "8081", paramLabel = "P",
+            description = "Port of the schema registry (default ${DEFAULT-VALUE}; a free one when taken; 0 picks a free one).")
+    int registryPort;
 
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
             description = "With --once: how long to wait for every answer (default ${DEFAULT-VALUE}).")
@@ -56,6 +69,9 @@ public final class SandboxCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        if (!servicesOnly && !topics.isEmpty()) {
+            throw new IllegalArgumentException("--topics needs --services-only (the full sandbox makes its own topics)");
+        }
         Thread hook = new Thread(this::stopFromHook, "sandbox-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -67,12 +83,19 @@ public final class SandboxCommand implements Callable<Integer> {
     }
 
     private int servicesOnly(PrintStream out) throws InterruptedException {
-        try (SandboxServices services = Sandbox.startServices()) {
+        SandboxPorts.check("--kafka-port", kafkaPort);
+        SandboxPorts.check("--registry-port", registryPort);
+        try (SandboxServices services = Sandbox.startServices(kafkaPort, registryPort, out)) {
             // The broker does not create topics on first use: make the sandbox's own, so run/produce/tail work at once.
             services.createTopics(Sandbox.TOPICS, Sandbox.PARTITIONS);
+            java.util.List<String> extra = topics.stream().map(String::trim).filter(t -> !t.isEmpty())
+                    .filter(t -> !Sandbox.TOPICS.contains(t)).distinct().toList();
+            if (!extra.isEmpty()) {
+                services.createTopics(extra, Sandbox.PARTITIONS, TopicsCommand.DEFAULT_CONFIGS);
+            }
             out.println("bootstrap.servers=" + services.bootstrapServers());
             out.println("schema.registry.url=" + services.registryUrl());
-            out.println("# Kafka and the schema registry are up with topics " + String.join(", ", Sandbox.TOPICS)
+            out.println("# Kafka and the schema registry are up with topics " + String.join(", ", allTopics())
                     + "; Ctrl-C stops them.");
             out.flush();
             stopRequested.await();
@@ -83,7 +106,7 @@ public final class SandboxCommand implements Callable<Integer> {
 
     private int sandbox(PrintStream out) throws InterruptedException {
         SandboxOptions options = new SandboxOptions(Optional.ofNullable(model), dtype, projectDir(), count, metricsPort,
-                Duration.ofSeconds(timeoutSeconds));
+                Duration.ofSeconds(timeoutSeconds), kafkaPort, registryPort);
         try (Sandbox sandbox = Sandbox.start(options, out)) {
             int sent = sandbox.sendSamples();
             if (once) {
@@ -112,6 +135,12 @@ public final class SandboxCommand implements Callable<Integer> {
         }
         out.printf("sandbox: all %d events answered (%.2f answers/s)%n", p.answered(), p.answersPerSec());
         return 0;
+    }
+
+    private java.util.List<String> allTopics() {
+        java.util.Set<String> all = new java.util.LinkedHashSet<>(Sandbox.TOPICS);
+        topics.stream().map(String::trim).filter(t -> !t.isEmpty()).forEach(all::add);
+        return java.util.List.copyOf(all);
     }
 
     /** Waits in short steps so Ctrl-C during --once ends the wait too. */

@@ -49,6 +49,9 @@ public final class TailCommand implements Callable<Integer> {
         configs.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         configs.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         configs.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        if (!ClientCheck.passes(configs, topic, "--topic", ClientCheck.TIMEOUT, System.err)) {
+            return io.vlmstreams.topology.app.StreamsMain.EXIT_NOT_READY;
+        }
         ObjectMapper mapper = new ObjectMapper();
         int seen = 0;
         long idleSince = System.nanoTime();

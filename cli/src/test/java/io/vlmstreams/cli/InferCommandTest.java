@@ -49,7 +49,7 @@ class InferCommandTest {
             CommandLine cli = new CommandLine(new InferCommand(capture));
             int rc = cli.execute("--model", model.toString(), "--image", TinyModel.image("coins.png").toString(),
                     TinyModel.image("Storm.jpg").toString(), "--prompt", "Describe this image.", "--max-new-tokens", "12",
-                    "--greedy", "--json", "--batch-size", "2", "--dump-inputs", dump.toString());
+                    "--greedy", "--json", "--token-ids", "--batch-size", "2", "--dump-inputs", dump.toString());
             assertThat(rc).isZero();
         }
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
@@ -57,10 +57,14 @@ class InferCommandTest {
         ObjectMapper json = new ObjectMapper();
         for (String line : lines) {
             JsonNode n = json.readTree(line);
-            TinyModel.Reference ref = refs.get(n.get("image").asText());
+            TinyModel.Reference ref = refs.get(n.get("event_id").asText());
+            assertThat(n.get("_schema").asText()).isEqualTo("io.vlmstreams.schemas.Answer");
+            assertThat(n.get("attributes").get("file").asText()).isEqualTo(TinyModel.image(ref.image()).toString());
+            assertThat(n.get("pipeline").asText()).isEqualTo("infer");
             assertThat(longs(n.get("token_ids"))).containsExactly(ref.tokenIds());
             assertThat(longs(n.get("prompt_token_ids"))).containsExactly(ref.promptTokenIds());
-            assertThat(n.get("finish_reason").asText()).isEqualTo("length");
+            assertThat(n.get("finish_reason").asText()).isEqualTo("LENGTH");
+            assertThat(n.get("generated_tokens").asInt()).isEqualTo(12);
             assertThat(n.has("timings")).isTrue();
             NpyArray ids = Npy.read(dump.resolve(ref.image()).resolve("input_ids.npy"));
             long[] dumped = new long[(int) ids.size()];
@@ -70,6 +74,21 @@ class InferCommandTest {
             assertThat(Npy.read(dump.resolve(ref.image()).resolve("spatial_shapes.npy")).shape()[1]).isEqualTo(2);
             assertThat(Npy.read(dump.resolve(ref.image()).resolve("pixel_attention_mask.npy")).shape()).hasSize(2);
         }
+    }
+
+    @Test
+    void labelsNeedNoPromptAndTokenIdsComeOnlyOnRequest() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            int rc = new CommandLine(new InferCommand(capture)).execute("--model", model.toString(), "--image",
+                    TinyModel.image("coins.png").toString(), "--labels", "coins,storm", "--json");
+            assertThat(rc).isZero();
+        }
+        JsonNode n = new ObjectMapper().readTree(bytes.toString(StandardCharsets.UTF_8).strip());
+        assertThat(n.get("finish_reason").asText()).isEqualTo("CLASSIFIED");
+        assertThat(n.get("label_scores")).hasSize(2);
+        assertThat(n.has("prompt_token_ids")).isFalse();
+        assertThat(n.has("token_ids")).isFalse();
     }
 
     private static long[] longs(JsonNode array) {

@@ -26,7 +26,11 @@ class ProduceTailCommandTest {
             String produced = Cli.run("produce", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
                     "--topic", "cli-in", "--image", images.resolve("green_palette.png").toString(),
                     images.resolve("text.png").toString(), "--source", "cam-1", "--count", "5");
-            assertThat(produced).contains("sent 5 events").contains("5 acknowledged");
+            assertThat(produced).contains("sent 5 events").contains("5 acknowledged; source_id cam-1");
+            List<String> eventLines = produced.lines().filter(l -> l.matches("[0-9a-f-]{36}  .*")).toList();
+            assertThat(eventLines).hasSize(5);
+            assertThat(eventLines.get(0)).endsWith("  " + images.resolve("green_palette.png"));
+            assertThat(eventLines.get(1)).endsWith("  " + images.resolve("text.png"));
 
             String tailed = Cli.run("tail", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
                     "--topic", "cli-in", "--from-beginning", "--count", "5", "--timeout", "20", "--json");
@@ -44,8 +48,19 @@ class ProduceTailCommandTest {
                 assertThat(n.get("_schema").asText()).isEqualTo("io.vlmstreams.schemas.ImageEvent");
                 assertThat(n.get("source_id").asText()).isEqualTo("cam-1");
                 assertThat(n.get("image").get("media_type").asText()).isEqualTo("image/png");
+                assertThat(n.get("attributes").get("file").asText()).startsWith(images.toString());
             });
             assertThat(nodes.stream().map(n -> n.get("event_id").asText()).distinct()).hasSize(5);
+            // The ids printed are the ids sent, each with its file.
+            assertThat(nodes.stream().map(n -> n.get("event_id").asText() + "  " + n.get("attributes").get("file").asText()))
+                    .containsExactlyElementsOf(eventLines);
+
+            Cli.run("produce", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
+                    "--topic", "cli-in", "--image", images.resolve("text.png").toString());
+            String last = Cli.run("tail", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
+                    "--topic", "cli-in", "--from-beginning", "--count", "6", "--timeout", "20").lines()
+                    .filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow();
+            assertThat(json.readTree(last).get("source_id").asText()).isEqualTo(HostName.get());
         }
     }
 
@@ -57,10 +72,10 @@ class ProduceTailCommandTest {
             Cli.Result result = Cli.execute("produce", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
                     "--topic", "no-such-topic", "--image", image.toString(), "--count", "3", "--timeout", "2");
 
-            assertThat(result.exitCode()).isNotZero();
+            // The start-up check refuses before the first send, instead of a wait for the metadata.
+            assertThat(result.exitCode()).isEqualTo(3);
             assertThat(result.out()).doesNotContain("sent");
-            assertThat(result.err()).contains("0 of 3 events were acknowledged by topic no-such-topic")
-                    .contains("does topic no-such-topic exist");
+            assertThat(result.err().strip()).startsWith("error: topic 'no-such-topic' (--topic) does not exist");
         }
     }
 }

@@ -30,7 +30,7 @@ class RunCommandTest {
         Cli.Result result = Cli.execute("run", "--config", config.toString());
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err().strip())
-                .isEqualTo("run: Unknown setting 'engine.provder' (did you mean 'engine.provider'?)");
+                .isEqualTo("error: Unknown setting 'engine.provder' (did you mean 'engine.provider'?)");
     }
 
     @Test
@@ -38,12 +38,13 @@ class RunCommandTest {
         RunCommand run = new RunCommand();
         picocli.CommandLine cli = new picocli.CommandLine(run);
         cli.parseArgs("--bootstrap", "b:9092", "--registry", "mock://run", "--model", "/m", "--input", "in", "--output", "out",
-                "--set", "engine.provider=cpu");
+                "--set", "engine.provider=cpu", "--metrics-port", "9500");
         Map<String, String> settings = run.source(Map.of("VLM_PIPELINE_main_MAX_NEW_TOKENS", "7",
                 "VLM_ENGINE_PROVIDER", "cuda", "VLM_BOOTSTRAP_SERVERS", "env:9092")).asMap();
         assertThat(settings).containsEntry("pipeline.main.max.new.tokens", "7")
                 .containsEntry("engine.provider", "cpu")
                 .containsEntry("bootstrap.servers", "b:9092")
+                .containsEntry("metrics.port", "9500")
                 .containsEntry("pipeline.main.prompt", "Describe this image.");
     }
 }

@@ -62,6 +62,12 @@ public final class Sandbox implements AutoCloseable {
         return SandboxServices.start();
     }
 
+    /** Starts the broker and registry only, on the ports asked for when they are free. */
+    public static SandboxServices startServices(int kafkaPort, int registryPort, PrintStream out) {
+        return SandboxServices.start(SandboxPorts.choose("Kafka", "--kafka-port", kafkaPort, out),
+                SandboxPorts.choose("the schema registry", "--registry-port", registryPort, out));
+    }
+
     /** Starts broker, registry, topics, model, application, metrics endpoint and answer watcher. */
     public static Sandbox start(SandboxOptions options, PrintStream out) {
         Sandbox sandbox = new Sandbox(options, out);
@@ -77,8 +83,10 @@ public final class Sandbox implements AutoCloseable {
 
     private void startAll() {
         SandboxModel model = SandboxModel.resolve(options.model(), options.projectDir(), out);
+        // Reads the configs only: a folder that is no model is refused before Kafka starts.
+        io.vlmstreams.inference.model.ModelFolder.open(model.dir(), options.dtype());
         out.println("sandbox: starting Kafka (KRaft, embedded) and the schema registry ...");
-        services = SandboxServices.start();
+        services = startServices(options.kafkaPort(), options.registryPort(), out);
         opened.add(services);
         services.createTopics(TOPICS, PARTITIONS);
         out.println("sandbox: bootstrap.servers=" + services.bootstrapServers()
@@ -126,8 +134,9 @@ public final class Sandbox implements AutoCloseable {
         s.put("metrics.port", String.valueOf(options.metricsPort()));
         s.put("ui.enabled", "true"); // the sandbox is where people look: always show the page
         // On Ctrl-C the broker's own shutdown hook kills it while ours runs (JVM hooks run
-        // concurrently): do not wait long for Streams to reach a broker that is gone.
-        s.put("shutdown.timeout.ms", "5000");
+        // concurrently; a terminal's Ctrl-C also reaches the broker's JVM directly): do not wait long for
+        // Streams to reach a broker that is gone. Nothing is lost: the sandbox's state is thrown away.
+        s.put("shutdown.timeout.ms", "1000");
         s.put("pipelines", PIPELINE);
         String p = "pipeline." + PIPELINE + ".";
         s.put(p + "input.topics", INPUT_TOPIC);

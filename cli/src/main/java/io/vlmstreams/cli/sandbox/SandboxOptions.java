@@ -13,9 +13,16 @@ import java.util.Optional;
  * @param rounds      how many times every sample image is sent
  * @param metricsPort port of the metrics and health endpoint (0: a free port)
  * @param timeout     how long {@code --once} waits for every answer
+ * @param kafkaPort    the broker's port (0: a free port)
+ * @param registryPort the registry's port (0: a free port)
  */
 public record SandboxOptions(Optional<Path> model, String dtype, Path projectDir, int rounds, int metricsPort,
-                             Duration timeout) {
+                             Duration timeout, int kafkaPort, int registryPort) {
+
+    /** Broker and registry on free ports. */
+    public SandboxOptions(Optional<Path> model, String dtype, Path projectDir, int rounds, int metricsPort, Duration timeout) {
+        this(model, dtype, projectDir, rounds, metricsPort, timeout, 0, 0);
+    }
 
     public SandboxOptions {
         if (rounds < 1) {
@@ -24,5 +31,7 @@ public record SandboxOptions(Optional<Path> model, String dtype, Path projectDir
         if (metricsPort < 0 || metricsPort > 65_535) {
             throw new IllegalArgumentException("--metrics-port must be in 0..65535, got " + metricsPort);
         }
+        SandboxPorts.check("--kafka-port", kafkaPort);
+        SandboxPorts.check("--registry-port", registryPort);
     }
 }

@@ -22,11 +22,17 @@ public final class SandboxServices implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Starts the broker (a few seconds) and the registry. */
+    /** Starts the broker (a few seconds) and the registry, each on a free port. */
     public static SandboxServices start() {
-        EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster().start();
+        return start(0, 0);
+    }
+
+    /** Starts the broker on {@code kafkaPort} and the registry on {@code registryPort} (0: a free port). */
+    public static SandboxServices start(int kafkaPort, int registryPort) {
+        EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(
+                io.vlmstreams.devstack.kafka.KafkaClusterOptions.defaults().withPort(kafkaPort)).start();
         try {
-            return new SandboxServices(kafka, TestSchemaRegistryServer.start());
+            return new SandboxServices(kafka, TestSchemaRegistryServer.builder().port(registryPort).start());
         } catch (RuntimeException e) {
             kafka.close();
             throw e;
@@ -49,6 +55,11 @@ public final class SandboxServices implements AutoCloseable {
     /** Creates each topic with {@code partitions} partitions (replication 1, a single broker). */
     public void createTopics(List<String> names, int partitions) {
         kafka.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList());
+    }
+
+    /** Creates each topic with {@code partitions} partitions, replication 1 and topic settings {@code configs}. */
+    public void createTopics(List<String> names, int partitions, Map<String, String> configs) {
+        kafka.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1).configs(configs)).toList());
     }
 
     @Override

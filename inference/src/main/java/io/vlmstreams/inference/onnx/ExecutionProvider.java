@@ -6,6 +6,11 @@ public enum ExecutionProvider {
 
     /** Parses {@code cpu}, {@code cuda}, {@code tensorrt} or {@code auto}, ignoring case. */
     public static ExecutionProvider parse(String text) {
-        return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+        try {
+            return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            // valueOf's "No enum constant io.vlmstreams..." names a Java class, not what to type.
+            throw new IllegalArgumentException("unknown execution provider '" + text.trim() + "': use auto, cpu, cuda or tensorrt");
+        }
     }
 }

@@ -33,7 +33,8 @@ public final class OrtRuntime {
         this.config = Objects.requireNonNull(config, "config");
         this.env = OrtEnvironment.getEnvironment();
         this.choice = selector.select(config);
-        if (choice.fellBack()) {
+        // AUTO falling back to CPU is the expected case on a machine without a GPU: INFO, not a warning.
+        if (choice.fellBack() && choice.requested() != ExecutionProvider.AUTO) {
             LOG.warn("ONNX Runtime execution provider: {} ({})", choice.label(), choice.reason());
         } else {
             LOG.info("ONNX Runtime execution provider: {} ({})", choice.label(), choice.reason());
@@ -91,7 +92,11 @@ public final class OrtRuntime {
             ProviderChoice cpu = new ProviderChoice(ExecutionProvider.CPU, 0, config.provider(),
                     failed.label() + " failed to create a session: " + e.getMessage().lines().findFirst().orElse("")
                             + " (" + ExecutionProviderSelector.GPU_REQUIREMENTS + ")");
-            LOG.warn("ONNX Runtime execution provider: {} ({})", cpu.label(), cpu.reason());
+            if (config.provider() == ExecutionProvider.AUTO) {
+                LOG.info("ONNX Runtime execution provider: {} ({})", cpu.label(), cpu.reason());
+            } else {
+                LOG.warn("ONNX Runtime execution provider: {} ({})", cpu.label(), cpu.reason());
+            }
             choice = cpu;
         }
         return choice;

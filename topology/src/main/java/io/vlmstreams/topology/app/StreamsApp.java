@@ -15,6 +15,8 @@ import io.vlmstreams.topology.config.Redaction;
 import io.vlmstreams.topology.config.StreamsSettings;
 import io.vlmstreams.topology.fetch.FetchPolicy;
 import io.vlmstreams.topology.fetch.ImageFetcher;
+import io.vlmstreams.topology.check.StartupCheck;
+import io.vlmstreams.topology.ops.HealthWatch;
 import io.vlmstreams.topology.ops.StreamsHealth;
 import io.vlmstreams.topology.ops.VlmMetrics;
 import io.vlmstreams.topology.ops.ui.LiveView;
@@ -44,6 +46,7 @@ public final class StreamsApp implements AutoCloseable {
     private final boolean ownsMetrics;
     private final StreamsHealth health = new StreamsHealth();
     private final LiveView liveView;
+    private volatile HealthWatch watch;
 
     /** Builds the application around {@code engine}, which it closes on {@link #close()}; meters on a registry of its own. */
     public StreamsApp(AppConfig config, InferenceEngine engine) {
@@ -80,6 +83,7 @@ public final class StreamsApp implements AutoCloseable {
         }
         streams.setUncaughtExceptionHandler(exception -> {
             log.error("Stream thread failed; replacing it (its tasks resume from the last commit)", exception);
+            health.threadFailed(exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> {
@@ -100,11 +104,13 @@ public final class StreamsApp implements AutoCloseable {
         return out;
     }
 
-    /** Starts processing; returns at once. */
+    /** Starts processing and the periodic health checks; returns at once. */
     public void start() {
         if (liveView != null) {
             liveView.start();
         }
+        watch = HealthWatch.start(StartupCheck.kafkaSettings(config), config.serdeConfigs(), StartupCheck.topics(config),
+                config.healthCheckInterval(), config.startupCheckTimeout(), health);
         streams.start();
     }
 
@@ -145,6 +151,9 @@ public final class StreamsApp implements AutoCloseable {
         Duration timeout = config.shutdownTimeout();
         log.info("Stopping {} (waiting up to {} ms for the current batches)", config.applicationId(), timeout.toMillis());
         try {
+            if (watch != null) {
+                watch.close();
+            }
             streams.close(timeout);
         } finally {
             metrics.unbindStreams();

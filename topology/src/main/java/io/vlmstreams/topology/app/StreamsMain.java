@@ -1,12 +1,19 @@
 package io.vlmstreams.topology.app;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
+import io.vlmstreams.inference.model.ModelFolder;
+import io.vlmstreams.topology.check.StartupCheck;
 import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.config.ConfigSource;
+import io.vlmstreams.topology.config.ConfigSummary;
+import io.vlmstreams.topology.config.Settings;
+import io.vlmstreams.topology.ops.StreamsHealth;
 import io.vlmstreams.topology.ops.OpsServer;
 import io.vlmstreams.topology.ops.VlmMetrics;
 import org.apache.kafka.common.config.ConfigException;
@@ -23,6 +30,12 @@ public final class StreamsMain {
 
     private static final Logger log = LoggerFactory.getLogger(StreamsMain.class);
 
+    /** Exit code of a settings or argument mistake. */
+    public static final int EXIT_USAGE = 2;
+
+    /** Exit code when the start-up check finds the brokers, the registry or a topic not ready. */
+    public static final int EXIT_NOT_READY = 3;
+
     private StreamsMain() {
     }
 
@@ -32,11 +45,17 @@ public final class StreamsMain {
             app = AppConfig.from(source(args, System.getenv()));
         } catch (ConfigException | IllegalArgumentException e) {
             // A settings mistake is the operator's to fix: the message names it, a stack trace would bury it.
-            System.err.println("vlm-streams: " + e.getMessage());
-            System.exit(2);
+            System.err.println("error: " + e.getMessage());
+            System.exit(EXIT_USAGE);
             return;
         }
-        System.exit(run(app));
+        try {
+            System.exit(run(app));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            // A wrong model folder (or file) is the operator's to fix too.
+            System.err.println("error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " "));
+            System.exit(EXIT_USAGE);
+        }
     }
 
     /**
@@ -59,56 +78,74 @@ public final class StreamsMain {
         return ConfigSource.layered(file != null ? ConfigSource.readFile(file) : Map.of(), env, overrides);
     }
 
-    /** Runs the application {@code app} describes until it stops or the JVM is told to; returns the exit code. */
+    /**
+     * Runs the application {@code app} describes until it stops or the JVM is told to; returns the exit code.
+     * Cheap checks come first: the model folder is read (configs, no weights), then the brokers, topics and
+     * registry are checked ({@link StartupCheck}), each problem one {@code error:} line on stderr, and only
+     * then is the model loaded.
+     *
+     * @throws IllegalArgumentException when the model folder is not a model (the message says why)
+     */
     public static int run(AppConfig app) throws InterruptedException {
-        log.info("Configuration: {}", app);
-        InferenceEngine engine = ModelControl.openEngine(app);
-        VlmMetrics metrics = new VlmMetrics();
-        StreamsApp streams;
-        try {
-            streams = new StreamsApp(app, engine, metrics);
-        } catch (RuntimeException e) {
-            engine.close();
-            metrics.close();
-            throw e;
+        log.info("Configuration: {}", ConfigSummary.line(app));
+        ModelFolder.open(app.model().dir(), app.model().dtype());
+        List<String> problems = StartupCheck.problems(app);
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("error: " + p));
+            System.err.flush();
+            return EXIT_NOT_READY;
         }
-        OpsServer ops;
-        try {
-            ops = OpsServer.start(app.metricsPort(), metrics, streams.health());
-        } catch (RuntimeException e) {
-            streams.close();
-            metrics.close();
-            throw e;
-        }
-        streams.liveView().ifPresent(view -> {
-            view.mount(ops);
-            log.info("Live view on {} (answers connections to ui.bind.address={})", ops.url().resolve("ui/"),
-                    app.ui().bindAddress());
-        });
-        ModelControl control;
-        try {
-            control = ModelControl.start(app, engine, metrics);
-        } catch (RuntimeException e) {
-            streams.close();
-            ops.close();
-            metrics.close();
-            throw e;
-        }
-        // No swap starts once stopping; Streams first (it commits what it has done), then the endpoint that reported on it.
-        Runnable stop = () -> {
-            control.close();
-            try {
-                streams.close();
-            } finally {
-                ops.close();
-                metrics.close();
+        ShutdownSequence stop = new ShutdownSequence(System.err);
+        Path stateDir = Path.of(String.valueOf(app.kafkaSettings().get(Settings.STATE_DIR)));
+        boolean createdStateDir = !Files.exists(stateDir);
+        StreamsHealth[] health = new StreamsHealth[1];
+        // Added first, so it runs last: a state folder this run made and never used is not left behind.
+        stop.add("state directory", () -> {
+            if (createdStateDir && (health[0] == null || !health[0].wasRunning())) {
+                StateFolders.deleteRecursively(stateDir);
             }
-        };
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "vlm-streams-shutdown"));
-        streams.start();
-        streams.awaitStop();
+        });
+        try {
+            stop.phase("loading the model");
+            log.info("Loading the model from {} ...", app.model().dir());
+            InferenceEngine engine = ModelControl.openEngine(app);
+            VlmMetrics metrics = new VlmMetrics();
+            if (!stop.add("metrics", metrics) || !stop.add("engine", engine)) {
+                engine.close();
+                metrics.close();
+                return 0;
+            }
+            stop.phase("starting Kafka Streams");
+            StreamsApp streams = new StreamsApp(app, engine, metrics);
+            health[0] = streams.health();
+            // Streams first (it commits what it has done), then the endpoint that reported on it: added last.
+            OpsServer ops = OpsServer.start(app.metricsPort(), metrics, streams.health());
+            streams.liveView().ifPresent(view -> {
+                view.mount(ops);
+                log.info("Live view on {} (answers connections to ui.bind.address={})", ops.url().resolve("ui/"),
+                        app.ui().bindAddress());
+            });
+            if (!stop.add("ops endpoint", ops) || !stop.add("application", streams)) {
+                streams.close();
+                ops.close();
+                return 0;
+            }
+            // added last, so it stops first: no model swap starts once stopping
+            ModelControl control = ModelControl.start(app, engine, metrics);
+            if (!stop.add("model control", control)) {
+                control.close();
+                return 0;
+            }
+            streams.start();
+            stop.phase("running");
+            streams.awaitStop();
+        } catch (RuntimeException | Error e) {
+            // Not a signal: close what was opened without the hook's "stopping" line.
+            stop.finish();
+            throw e;
+        }
         // Streams stopped on its own (not through the hook): release the engine too.
-        stop.run();
+        stop.finish();
         return 0;
     }
 }

@@ -32,7 +32,9 @@ public record AppConfig(
         Map<String, String> kafkaSettings,
         Map<String, String> registrySettings,
         UiConfig ui,
-        AdminConfig admin) {
+        AdminConfig admin,
+        Duration startupCheckTimeout,
+        Duration healthCheckInterval) {
 
     public AppConfig {
         pipelines = List.copyOf(pipelines);
@@ -74,7 +76,9 @@ public record AppConfig(
                 app.integer(Settings.DEAD_LETTER_MAX_VALUE_BYTES), app.integer(Settings.STORE_CHANGELOG_MAX_MESSAGE_BYTES),
                 Duration.ofMillis(app.longValue(Settings.SHUTDOWN_TIMEOUT_MS)), app.integer(Settings.METRICS_PORT),
                 pipelines, FetchConfig.read(app), kafka, registrySettings, UiConfig.read(app),
-                AdminConfig.read(app, Path.of(app.string(Settings.MODEL_DIR))));
+                AdminConfig.read(app, Path.of(app.string(Settings.MODEL_DIR))),
+                Duration.ofMillis(app.longValue(Settings.STARTUP_CHECK_TIMEOUT_MS)),
+                Duration.ofMillis(app.longValue(Settings.HEALTH_CHECK_INTERVAL_MS)));
     }
 
     private static void checkTopics(List<PipelineConfig> pipelines) {

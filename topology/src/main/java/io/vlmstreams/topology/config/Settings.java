@@ -63,6 +63,8 @@ public final class Settings {
     public static final String UI_SHOW_REFERENCED_IMAGES = "ui.show.referenced.images";
     public static final String UI_MAX_ENTRIES = "ui.max.entries";
     public static final String UI_MAX_IMAGE_BYTES = "ui.max.image.bytes";
+    public static final String STARTUP_CHECK_TIMEOUT_MS = "startup.check.timeout.ms";
+    public static final String HEALTH_CHECK_INTERVAL_MS = "health.check.interval.ms";
 
     // ---- model and engine ----
     public static final String MODEL_DIR = "model.dir";
@@ -128,7 +130,7 @@ public final class Settings {
         define(APPLICATION, APPLICATION_GROUP, BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null,
                 new NonEmptyString(), "Kafka brokers.");
         define(APPLICATION, APPLICATION_GROUP, SCHEMA_REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null,
-                new NonEmptyString(), "Confluent-compatible schema registry (`http(s)://...`; `mock://scope` for tests).");
+                Validators.registryUrls(), "Confluent-compatible schema registry (`http(s)://...`; `mock://scope` for tests).");
         define(APPLICATION, APPLICATION_GROUP, STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/vlm-streams",
                 "`<tmp>/vlm-streams`", new NonEmptyString(),
                 "Kafka Streams state directory (the pending-request stores). Give it a persistent volume.");
@@ -144,6 +146,12 @@ public final class Settings {
                 "Port of `/metrics`, `/health/live`, `/health/ready` (0: a free port).");
         define(APPLICATION, APPLICATION_GROUP, SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, null, Range.between(1, MAX_MILLIS),
                 "How long a stop waits for Streams to finish its current batch and commit.");
+        define(APPLICATION, APPLICATION_GROUP, STARTUP_CHECK_TIMEOUT_MS, Type.LONG, 10_000L, null, Range.between(1, MAX_MILLIS),
+                "How long the start-up check (brokers answer, topics exist, registry answers) waits before it "
+                        + "stops the start; the check runs before the model loads.");
+        define(APPLICATION, APPLICATION_GROUP, HEALTH_CHECK_INTERVAL_MS, Type.LONG, 10_000L, null, Range.between(100, MAX_MILLIS),
+                "How often a running instance checks that its topics exist and the registry answers; "
+                        + "`/health/ready` answers 503 with the reason while one does not.");
         define(APPLICATION, APPLICATION_GROUP, STORE_CHANGELOG_MAX_MESSAGE_BYTES, Type.INT, 16 << 20, null,
                 Range.between(1 << 20, Integer.MAX_VALUE),
                 "`max.message.bytes` of the pending-request changelog topics (and the Streams producer's "

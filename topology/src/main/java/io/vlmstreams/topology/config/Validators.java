@@ -84,6 +84,26 @@ final class Validators {
         }, () -> "names of [A-Za-z0-9_-]");
     }
 
+    /**
+     * Comma-separated registry URLs, each {@code http://}, {@code https://} or {@code mock://}: checked
+     * with the other settings so that {@code localhost:8081} stops the start at once, not on the first record.
+     */
+    static Validator registryUrls() {
+        return LambdaValidator.with((name, value) -> {
+            String text = value == null ? "" : value.toString().trim();
+            if (text.isEmpty()) {
+                throw new ConfigException(name, value, "must not be empty");
+            }
+            for (String url : text.split(",")) {
+                String u = url.trim().toLowerCase(java.util.Locale.ROOT);
+                if (!(u.startsWith("http://") || u.startsWith("https://") || u.startsWith("mock://"))) {
+                    throw new ConfigException(name, url.trim(), "needs a scheme: http://, https:// or mock:// (e.g. http://"
+                            + url.trim() + ")");
+                }
+            }
+        }, () -> "http(s):// or mock:// URLs");
+    }
+
     /** The non-empty elements of a parsed LIST value ({@code a,,b} has two). */
     static List<String> elements(Object list) {
         if (list == null) {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations endpoint: {@code GET /metrics} (Prometheus text), {@code GET /health/live} and
- * {@code GET /health/ready} (200, or 503 with the KafkaStreams state in the body). A JDK
+ * {@code GET /health/ready} (200, or 503 with the KafkaStreams state and each reason on its own line in the body). A JDK
  * {@link HttpServer} on one daemon thread: scrapes and probes are rare and cheap, and no web
  * framework is worth its weight here.
  */
@@ -94,7 +94,7 @@ public final class OpsServer implements AutoCloseable {
     }
 
     private static void probe(HttpExchange ex, boolean ok, StreamsHealth health) throws IOException {
-        respond(ex, ok ? 200 : 503, PLAIN_TEXT, health.state() + "\n");
+        respond(ex, ok ? 200 : 503, PLAIN_TEXT, ok ? health.state() + "\n" : health.describe());
     }
 
     private static HttpHandler get(HttpHandler handler) {

@@ -28,12 +28,23 @@ public final class AnswerMapper {
 
     /** As {@link #toAnswer(ImageEvent, InferenceResult, long)}, naming {@code answeredBy} (the model that produced it: swaps change it). */
     public Answer toAnswer(ImageEvent event, InferenceResult result, long queuedMs, String answeredBy) {
+        return toAnswer(event.getEventId(), event.getSourceId(), event.getAttributes(), result, queuedMs, answeredBy);
+    }
+
+    /** The answer for a result whose event is known only by id, source and attributes ({@code infer}). */
+    public Answer toAnswer(String eventId, String sourceId, java.util.Map<String, String> attributes, InferenceResult result,
+                           long queuedMs) {
+        return toAnswer(eventId, sourceId, attributes, result, queuedMs, modelId);
+    }
+
+    private Answer toAnswer(String eventId, String sourceId, java.util.Map<String, String> attributes, InferenceResult result,
+                            long queuedMs, String answeredBy) {
         List<LabelScore> scores = result.labelScores().isEmpty() ? null : result.labelScores().stream()
                 .map(s -> new LabelScore(s.label(), s.score())).toList();
         InferenceResult.StageTimings t = result.timings();
         return Answer.newBuilder()
-                .setEventId(event.getEventId())
-                .setSourceId(event.getSourceId())
+                .setEventId(eventId)
+                .setSourceId(sourceId)
                 .setPipeline(pipeline)
                 .setText(result.text())
                 .setLabelScores(scores)
@@ -43,7 +54,7 @@ public final class AnswerMapper {
                 .setGeneratedTokens(result.generatedTokens())
                 .setModelId(answeredBy)
                 .setTimings(new StageTimings(Math.max(0, queuedMs), t.preprocessMs(), t.encodeMs(), t.decodeMs()))
-                .setAttributes(new HashMap<>(event.getAttributes()))
+                .setAttributes(new HashMap<>(attributes))
                 .build();
     }
 }

@@ -124,6 +124,8 @@ class ModelSwapTest {
                 assertThat(metrics.scrape()).contains("vlm_model_swaps_total{result=\"failed\"} 1.0")
                         .contains("vlm_model_swaps_total{result=\"ok\"} 1.0");
                 List<String> wave3 = send(io, "c", 8);
+                // every event so far answered before the model changes back, so waves 2 and 3 are the second model's
+                io.readCommitted("out-swap", wave1.size() + wave2.size() + wave3.size(), Duration.ZERO, LIMIT);
 
                 // the watched file, written elsewhere and renamed into place, swaps back
                 Path draft = temp.resolve("current-model.tmp");
