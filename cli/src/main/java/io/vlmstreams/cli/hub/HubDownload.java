@@ -1,0 +1,144 @@
+package io.vlmstreams.cli.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vlmstreams.inference.model.DtypeSelection;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Downloads what one precision of a published ONNX folder needs into the Hugging Face cache and returns its
+ * snapshot folder. A file already in the snapshot (from an earlier run or from {@code huggingface-cli}) or whose
+ * blob is cached under another revision is not fetched again. Without a network (or with
+ * {@code HF_HUB_OFFLINE=1}) a revision fetched before is served from the cache. One download at a time per instance.
+ */
+public final class HubDownload {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HubSettings settings;
+    private final HubClient client;
+    private final DownloadProgress progress;
+    private final PrintStream out;
+    /** Counted over one {@link #download} call (the config may be fetched before the others). */
+    private int fetchedFiles;
+    private long fetchedBytes;
+
+    public HubDownload(HubSettings settings, DownloadProgress progress, PrintStream out) {
+        this.settings = settings;
+        this.client = new HubClient(settings);
+        this.progress = progress;
+        this.out = out;
+    }
+
+    /** What was downloaded: the snapshot folder and the files in it that the precision needs. */
+    public record Result(String repo, String revision, String commit, Path snapshot, DownloadSelection selection,
+                         int fetchedFiles, long fetchedBytes, boolean fromCacheOnly) { }
+
+    /** Downloads {@code repo} at {@code revision} for {@code dtype} (null: the folder's own default). */
+    public Result download(String repo, String revision, DtypeSelection dtype) {
+        HubClient.checkRepoId(repo);
+        fetchedFiles = 0;
+        fetchedBytes = 0;
+        HubCache cache = new HubCache(settings.cacheRoot(), repo);
+        boolean offline = settings.offline();
+        RepoListing found;
+        if (offline) {
+            found = cachedListing(cache, repo, revision, "HF_HUB_OFFLINE is set");
+        } else {
+            try {
+                found = client.listing(repo, revision);
+            } catch (HubException e) {
+                if (!e.isUnreachable() || cache.commitOf(revision).isEmpty()) {
+                    throw e;
+                }
+                out.println("offline: " + e.getMessage());
+                found = cachedListing(cache, repo, revision, "the Hub is unreachable");
+                offline = true;
+            }
+        }
+        RepoListing listing = found;
+        String commit = listing.commit();
+        boolean cacheOnly = offline;
+        DownloadSelection selection = DownloadSelection.choose(listing.files(), dtype, () -> config(cache, commit, listing, cacheOnly));
+        long cachedBytes = selection.files().stream().filter(f -> cache.hasInSnapshot(commit, f)).mapToLong(RepoFile::size).sum();
+        out.printf("%s at %s (commit %s), %s%n", repo, revision, commit.substring(0, 12), selection.graphs().summary());
+        out.printf("  %d files, %s: %s to fetch, the rest in the cache %s%n", selection.files().size(),
+                DownloadProgress.size(selection.totalBytes()), DownloadProgress.size(selection.totalBytes() - cachedBytes), settings.cacheRoot());
+        BlobFetcher fetcher = new BlobFetcher(client, progress);
+        for (RepoFile file : selection.files()) {
+            ensure(cache, commit, file, fetcher, offline);
+        }
+        cache.writeRef(revision, commit);
+        return new Result(repo, revision, commit, cache.snapshotDir(commit), selection, fetchedFiles, fetchedBytes, offline);
+    }
+
+    /** Puts {@code file} into the snapshot, fetching it unless the cache has its content. */
+    private void ensure(HubCache cache, String commit, RepoFile file, BlobFetcher fetcher, boolean offline) {
+        if (cache.hasInSnapshot(commit, file)) {
+            progress.done(file, "cached");
+            return;
+        }
+        Path blob = cache.blob(file.etag());
+        if (sizeOf(blob) == file.size()) {
+            cache.link(commit, file);
+            progress.done(file, "cached");
+            return;
+        }
+        if (offline) {
+            throw new HubException(file.path() + " is not in the cache and the Hub cannot be reached");
+        }
+        String how = fetcher.fetch(cache, cache.repo(), commit, file);
+        cache.link(commit, file);
+        progress.done(file, how);
+        fetchedFiles++;
+        fetchedBytes += file.size();
+    }
+
+    /** config.json of the revision, fetched first when the precision depends on it. */
+    private JsonNode config(HubCache cache, String commit, RepoListing listing, boolean offline) {
+        Optional<RepoFile> config = listing.files().stream().filter(f -> f.path().equals("config.json")).findFirst();
+        if (config.isEmpty()) {
+            return JSON.createObjectNode();
+        }
+        ensure(cache, commit, config.get(), new BlobFetcher(client, progress), offline);
+        try {
+            return JSON.readTree(cache.snapshotFile(commit, "config.json").toFile());
+        } catch (IOException e) {
+            throw new HubException("config.json of " + listing.repo() + " is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The listing a cached snapshot stands for: the files it holds, with their sizes on disk. */
+    private static RepoListing cachedListing(HubCache cache, String repo, String revision, String why) {
+        String commit = cache.commitOf(revision).orElseThrow(() -> new HubException(why + " and " + repo + " at "
+                + revision + " is not in the cache " + cache.root()));
+        List<RepoFile> files = new ArrayList<>();
+        for (String path : cache.snapshotPaths(commit)) {
+            Path p = cache.snapshotFile(commit, path);
+            String etag;
+            try {
+                etag = Files.isSymbolicLink(p) ? p.toRealPath().getFileName().toString() : "";
+            } catch (IOException e) {
+                etag = "";
+            }
+            files.add(new RepoFile(path, sizeOf(p), etag, Optional.empty()));
+        }
+        return new RepoListing(repo, revision, commit, files);
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.isRegularFile(p) ? Files.size(p) : -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
