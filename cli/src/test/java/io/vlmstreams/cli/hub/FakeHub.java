@@ -33,10 +33,10 @@ import java.util.stream.Stream;
  * 302 to a "CDN" path that honours {@code Range}. Faults on demand: a file whose bytes are corrupted, a file
  * whose first response drops the connection half way, a token required.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
-    static final String REPO = "onnx-community/Tiny-VL-ONNX";
-    static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+    public static final String REPO = "onnx-community/Tiny-VL-ONNX";
+    public static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
     private final HttpServer server;
     /** The "CDN" LFS files redirect to: another port, so another origin that must not see the token. */
@@ -54,7 +54,7 @@ final class FakeHub implements AutoCloseable {
     volatile String requiredToken;
 
     /** Serves {@code folder} (a model folder) plus {@code extra} files (path to bytes). */
-    FakeHub(Path folder, Map<String, byte[]> extra) throws IOException {
+    public FakeHub(Path folder, Map<String, byte[]> extra) throws IOException {
         try (Stream<Path> walk = Files.walk(folder)) {
             for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
                 files.put(folder.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
@@ -70,7 +70,7 @@ final class FakeHub implements AutoCloseable {
         cdn.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -88,7 +88,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** Requests for file content (resolve or CDN), not listings. */
-    long contentRequests() {
+    public long contentRequests() {
         return requests.stream().filter(r -> !r.startsWith("/api/")).count();
     }
 
