@@ -63,7 +63,7 @@ public final class StreamsMain {
     public static int run(AppConfig app) throws InterruptedException {
         log.info("Configuration: {}", app);
         InferenceEngine engine = EngineLoader.open(app.model());
-        VlmMetrics metrics = new VlmMetrics();
+        VlmMetrics metrics = new VlmMetrics(app.latencySlos());
         StreamsApp streams;
         try {
             streams = new StreamsApp(app, engine, metrics);

@@ -30,9 +30,11 @@ public record AppConfig(
         List<PipelineConfig> pipelines,
         FetchConfig fetch,
         Map<String, String> kafkaSettings,
-        Map<String, String> registrySettings) {
+        Map<String, String> registrySettings,
+        List<Duration> latencySlos) {
 
     public AppConfig {
+        latencySlos = List.copyOf(latencySlos);
         pipelines = List.copyOf(pipelines);
         kafkaSettings = Map.copyOf(kafkaSettings);
         registrySettings = Map.copyOf(registrySettings);
@@ -71,7 +73,8 @@ public record AppConfig(
                 ModelConfig.read(app), deadLetters != null ? deadLetters : appId + ".dead-letters",
                 app.integer(Settings.DEAD_LETTER_MAX_VALUE_BYTES), app.integer(Settings.STORE_CHANGELOG_MAX_MESSAGE_BYTES),
                 Duration.ofMillis(app.longValue(Settings.SHUTDOWN_TIMEOUT_MS)), app.integer(Settings.METRICS_PORT),
-                pipelines, FetchConfig.read(app), kafka, registrySettings);
+                pipelines, FetchConfig.read(app), kafka, registrySettings,
+                app.list(Settings.METRICS_LATENCY_SLO_MS).stream().map(ms -> Duration.ofMillis(Long.parseLong(ms))).toList());
     }
 
     private static void checkTopics(List<PipelineConfig> pipelines) {
