@@ -83,6 +83,25 @@ class VlmMetricsExpositionTest {
         }
     }
 
+    @Test
+    void onePipelinesApplicationMetricsStayShort() {
+        try (VlmMetrics metrics = new VlmMetrics()) {
+            metrics.received("camera");
+            metrics.answered("camera", 5, StageTimes.of(new StageTimings(40L, 7L, 300L, 4000L)));
+            metrics.batchCompleted("camera", 1, 256, Duration.ofMillis(4400));
+            metrics.pending("camera", "0_0", 0);
+            metrics.executionProvider("CPU");
+            metrics.decodingSequences(() -> 0);
+
+            String text = metrics.scrape();
+            long vlm = text.lines().filter(l -> l.startsWith("vlm_")).count();
+            long all = text.lines().filter(l -> !l.startsWith("#")).count();
+            // issue 14 counted 1,364 lines for one pipeline with a percentile histogram per timer
+            System.out.printf("scrape of one pipeline: %d vlm_* sample lines, %d sample lines in all (JVM and process included)%n", vlm, all);
+            assertThat(vlm).isLessThan(150);
+        }
+    }
+
     private static double gauge(VlmMetrics metrics) {
         Matcher m = DECODING.matcher(metrics.scrape());
         assertThat(m.find()).as("vlm_engine_decoding_sequences in the scrape").isTrue();
