@@ -36,6 +36,13 @@ class ModelDownloadCommandTest {
     }
 
     @Test
+    void helpNamesTheOptionsAndTheEnvironment() {
+        String help = Cli.run("model", "download", "--help");
+        assertThat(help).contains("REPO", "--dtype", "--revision", "--out", "--cache-dir", "--endpoint",
+                "HF_ENDPOINT", "HF_TOKEN", "HF_HUB_OFFLINE");
+    }
+
+    @Test
     void mistakesAreOneErrorLine() throws Exception {
         try (FakeHub hub = new FakeHub(TinyModel.onnxFolder(), Map.of())) {
             Cli.Result wrongDtype = Cli.execute("model", "download", FakeHub.REPO, "--endpoint", hub.endpoint(),

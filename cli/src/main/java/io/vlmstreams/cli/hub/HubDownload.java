@@ -22,6 +22,19 @@ import java.util.Optional;
 public final class HubDownload {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DownloadProgress SILENT = new DownloadProgress() {
+        @Override
+        public void start(RepoFile file, long already) {
+        }
+
+        @Override
+        public void advance(long bytes) {
+        }
+
+        @Override
+        public void done(RepoFile file, String how) {
+        }
+    };
 
     private final HubSettings settings;
     private final HubClient client;
@@ -30,6 +43,8 @@ public final class HubDownload {
     /** Counted over one {@link #download} call (the config may be fetched before the others). */
     private int fetchedFiles;
     private long fetchedBytes;
+    /** Files brought in before the listing was printed (config.json, when the dtype depends on it), and how. */
+    private final java.util.Map<String, String> early = new java.util.HashMap<>();
 
     public HubDownload(HubSettings settings, DownloadProgress progress, PrintStream out) {
         this.settings = settings;
@@ -47,6 +62,7 @@ public final class HubDownload {
         HubClient.checkRepoId(repo);
         fetchedFiles = 0;
         fetchedBytes = 0;
+        early.clear();
         HubCache cache = new HubCache(settings.cacheRoot(), repo);
         boolean offline = settings.offline();
         RepoListing found;
@@ -68,38 +84,39 @@ public final class HubDownload {
         String commit = listing.commit();
         boolean cacheOnly = offline;
         DownloadSelection selection = DownloadSelection.choose(listing.files(), dtype, () -> config(cache, commit, listing, cacheOnly));
-        long cachedBytes = selection.files().stream().filter(f -> cache.hasInSnapshot(commit, f)).mapToLong(RepoFile::size).sum();
+        long cachedBytes = selection.files().stream().filter(f -> !"fetched".equals(early.get(f.path()))
+                && !"resumed".equals(early.get(f.path())) && cache.hasInSnapshot(commit, f)).mapToLong(RepoFile::size).sum();
         out.printf("%s at %s (commit %s), %s%n", repo, revision, commit.substring(0, 12), selection.graphs().summary());
-        out.printf("  %d files, %s: %s to fetch, the rest in the cache %s%n", selection.files().size(),
-                DownloadProgress.size(selection.totalBytes()), DownloadProgress.size(selection.totalBytes() - cachedBytes), settings.cacheRoot());
+        out.printf("  %d files, %s: %s to fetch, %s already in the cache %s%n", selection.files().size(),
+                DownloadProgress.size(selection.totalBytes()), DownloadProgress.size(selection.totalBytes() - cachedBytes),
+                DownloadProgress.size(cachedBytes), settings.cacheRoot());
         BlobFetcher fetcher = new BlobFetcher(client, progress);
         for (RepoFile file : selection.files()) {
-            ensure(cache, commit, file, fetcher, offline);
+            String how = early.containsKey(file.path()) ? early.get(file.path()) : ensure(cache, commit, file, fetcher, offline);
+            progress.done(file, how);
         }
         cache.writeRef(revision, commit);
         return new Result(repo, revision, commit, cache.snapshotDir(commit), selection, fetchedFiles, fetchedBytes, offline);
     }
 
-    /** Puts {@code file} into the snapshot, fetching it unless the cache has its content. */
-    private void ensure(HubCache cache, String commit, RepoFile file, BlobFetcher fetcher, boolean offline) {
+    /** Puts {@code file} into the snapshot, fetching it unless the cache has its content; says how (cached, fetched, resumed). */
+    private String ensure(HubCache cache, String commit, RepoFile file, BlobFetcher fetcher, boolean offline) {
         if (cache.hasInSnapshot(commit, file)) {
-            progress.done(file, "cached");
-            return;
+            return "cached";
         }
         Path blob = cache.blob(file.etag());
         if (sizeOf(blob) == file.size()) {
             cache.link(commit, file);
-            progress.done(file, "cached");
-            return;
+            return "cached";
         }
         if (offline) {
             throw new HubException(file.path() + " is not in the cache and the Hub cannot be reached");
         }
         String how = fetcher.fetch(cache, cache.repo(), commit, file);
         cache.link(commit, file);
-        progress.done(file, how);
         fetchedFiles++;
         fetchedBytes += file.size();
+        return how;
     }
 
     /** config.json of the revision, fetched first when the precision depends on it. */
@@ -108,7 +125,8 @@ public final class HubDownload {
         if (config.isEmpty()) {
             return JSON.createObjectNode();
         }
-        ensure(cache, commit, config.get(), new BlobFetcher(client, progress), offline);
+        // quietly: its line is printed in order with the others, after the listing's summary
+        early.put(config.get().path(), ensure(cache, commit, config.get(), new BlobFetcher(client, SILENT), offline));
         try {
             return JSON.readTree(cache.snapshotFile(commit, "config.json").toFile());
         } catch (IOException e) {
