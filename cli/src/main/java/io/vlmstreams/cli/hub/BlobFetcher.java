@@ -13,13 +13,19 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Brings one file's content into the cache as {@code blobs/ETAG}: written to {@code ETAG.incomplete} first, a
  * dropped connection resumed with an HTTP range from what is already on disk (within this run, a few times, and
  * in the next run), then checked against the listing (size; sha256 for an LFS file, the git blob id otherwise)
  * and moved into place. A file that fails its check is deleted, so a corrupted byte never reaches a snapshot.
+ * A connection that stays silent for the stall timeout counts as dropped (the JDK client has no read timeout).
  */
 public final class BlobFetcher {
 
@@ -27,11 +33,26 @@ public final class BlobFetcher {
     private static final int BUFFER = 1 << 20;
 
     private final HubClient client;
+    /** Default time without a byte after which a connection counts as dropped. */
+    public static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vlm-download-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final DownloadProgress progress;
+    private final Duration stallTimeout;
 
     public BlobFetcher(HubClient client, DownloadProgress progress) {
+        this(client, progress, STALL_TIMEOUT);
+    }
+
+    public BlobFetcher(HubClient client, DownloadProgress progress, Duration stallTimeout) {
         this.client = client;
         this.progress = progress;
+        this.stallTimeout = stallTimeout;
     }
 
     /** Fetches {@code file} into {@code cache}; returns how (fetched, resumed). */
@@ -48,10 +69,10 @@ public final class BlobFetcher {
                 } catch (IOException e) {
                     if (attempt == ATTEMPTS) {
                         throw new HubException(file.path() + ": the connection dropped " + ATTEMPTS + " times (" + e.getMessage()
-                                + "); run the command again to resume from " + DownloadProgress.size(Files.size(part)), e);
+                                + "); run the command again to resume from " + DownloadProgress.size(sizeOf(part)), e);
                     }
                     if (resumedAt == 0) {
-                        resumedAt = Files.size(part);
+                        resumedAt = sizeOf(part);
                     }
                 }
             }
@@ -85,18 +106,85 @@ public final class BlobFetcher {
                 have = 0;
             }
             progress.start(file, have);
-            try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            Stall stall = new Stall(Thread.currentThread(), body, stallTimeout);
+            try (stall; OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                 byte[] buffer = new byte[BUFFER];
                 for (int n; (n = body.read(buffer)) >= 0; ) {
                     out.write(buffer, 0, n);
+                    stall.progressed();
                     progress.advance(n);
                 }
+            } catch (IOException e) {
+                if (stall.fired()) {
+                    throw new IOException("no data for " + stallTimeout.toSeconds() + " s", e);
+                }
+                throw e;
             }
         }
         long got = Files.size(part);
         if (got < file.size()) {
             throw new IOException("ended after " + got + " of " + file.size() + " bytes");
+        }
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.exists(p) ? Files.size(p) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * When no byte arrived for {@code timeout}: closes the body and interrupts the downloading thread. Both are
+     * needed: the JDK's response stream retries a read that is interrupted, and fails it only once closed.
+     * Closing the watch stops it and clears an interrupt it caused, so the next attempt starts clean.
+     */
+    private static final class Stall implements AutoCloseable {
+        private final Thread thread;
+        private final InputStream body;
+        private final long timeoutNanos;
+        private final ScheduledFuture<?> task;
+        private volatile long last = System.nanoTime();
+        private boolean closed;
+        private boolean fired;
+
+        Stall(Thread thread, InputStream body, Duration timeout) {
+            this.thread = thread;
+            this.body = body;
+            this.timeoutNanos = timeout.toNanos();
+            long period = Math.max(timeout.toMillis() / 4, 10);
+            this.task = WATCHDOG.scheduleAtFixedRate(this::check, period, period, TimeUnit.MILLISECONDS);
+        }
+
+        void progressed() {
+            last = System.nanoTime();
+        }
+
+        private synchronized void check() {
+            if (!closed && !fired && System.nanoTime() - last > timeoutNanos) {
+                fired = true;
+                try {
+                    body.close();
+                } catch (IOException ignored) {
+                    // the interrupt below ends the read either way
+                }
+                thread.interrupt();
+            }
+        }
+
+        synchronized boolean fired() {
+            return fired;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            task.cancel(false);
+            if (fired) {
+                Thread.interrupted();
+            }
         }
     }
 

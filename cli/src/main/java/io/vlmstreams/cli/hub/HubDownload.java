@@ -40,6 +40,7 @@ public final class HubDownload {
     private final HubClient client;
     private final DownloadProgress progress;
     private final PrintStream out;
+    private final java.time.Duration stallTimeout;
     /** Counted over one {@link #download} call (the config may be fetched before the others). */
     private int fetchedFiles;
     private long fetchedBytes;
@@ -47,6 +48,12 @@ public final class HubDownload {
     private final java.util.Map<String, String> early = new java.util.HashMap<>();
 
     public HubDownload(HubSettings settings, DownloadProgress progress, PrintStream out) {
+        this(settings, progress, out, BlobFetcher.STALL_TIMEOUT);
+    }
+
+    /** As above; a connection silent for {@code stallTimeout} counts as dropped and is resumed. */
+    public HubDownload(HubSettings settings, DownloadProgress progress, PrintStream out, java.time.Duration stallTimeout) {
+        this.stallTimeout = stallTimeout;
         this.settings = settings;
         this.client = new HubClient(settings);
         this.progress = progress;
@@ -90,7 +97,7 @@ public final class HubDownload {
         out.printf("  %d files, %s: %s to fetch, %s already in the cache %s%n", selection.files().size(),
                 DownloadProgress.size(selection.totalBytes()), DownloadProgress.size(selection.totalBytes() - cachedBytes),
                 DownloadProgress.size(cachedBytes), settings.cacheRoot());
-        BlobFetcher fetcher = new BlobFetcher(client, progress);
+        BlobFetcher fetcher = new BlobFetcher(client, progress, stallTimeout);
         for (RepoFile file : selection.files()) {
             String how = early.containsKey(file.path()) ? early.get(file.path()) : ensure(cache, commit, file, fetcher, offline);
             progress.done(file, how);
@@ -126,7 +133,7 @@ public final class HubDownload {
             return JSON.createObjectNode();
         }
         // quietly: its line is printed in order with the others, after the listing's summary
-        early.put(config.get().path(), ensure(cache, commit, config.get(), new BlobFetcher(client, SILENT), offline));
+        early.put(config.get().path(), ensure(cache, commit, config.get(), new BlobFetcher(client, SILENT, stallTimeout), offline));
         try {
             return JSON.readTree(cache.snapshotFile(commit, "config.json").toFile());
         } catch (IOException e) {

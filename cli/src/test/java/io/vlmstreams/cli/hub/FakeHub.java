@@ -51,6 +51,14 @@ public final class FakeHub implements AutoCloseable {
     final List<String> authorized = new CopyOnWriteArrayList<>();
     final Set<String> corrupt = ConcurrentHashMap.newKeySet();
     final Map<String, AtomicInteger> dropFirst = new ConcurrentHashMap<>();
+    /** Files whose first response sends half, then goes silent (neither data nor close) until the hub closes. */
+    final Map<String, AtomicInteger> stallFirst = new ConcurrentHashMap<>();
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fake-hub");
+        t.setDaemon(true);
+        return t;
+    });
     volatile String requiredToken;
 
     /** Serves {@code folder} (a model folder) plus {@code extra} files (path to bytes). */
@@ -64,9 +72,12 @@ public final class FakeHub implements AutoCloseable {
         files.forEach((path, bytes) -> sha256.put(path, hex("SHA-256", null, bytes)));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
+        // several handlers at once: a stalled response must not block the resumed request
+        server.setExecutor(handlers);
         server.start();
         cdn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         cdn.createContext("/", this::handle);
+        cdn.setExecutor(handlers);
         cdn.start();
     }
 
@@ -173,6 +184,17 @@ public final class FakeHub implements AutoCloseable {
             // closing with bytes missing: the JDK server drops the connection
             throw new IOException("dropping the connection half way through " + file);
         }
+        AtomicInteger stalls = stallFirst.get(file);
+        if (stalls != null && stalls.getAndDecrement() > 0) {
+            out.write(bytes, from, length / 2);
+            out.flush();
+            try {
+                closing.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("stalled " + file);
+        }
         out.write(bytes, from, length);
     }
 
@@ -225,7 +247,9 @@ public final class FakeHub implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         server.stop(0);
         cdn.stop(0);
+        handlers.shutdownNow();
     }
 }

@@ -200,6 +200,19 @@ class HubDownloadTest {
     }
 
     @Test
+    void aSilentConnectionCountsAsDroppedAndIsResumed() {
+        hub.stallFirst.put(FP32_DECODER, new AtomicInteger(1));
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+        HubDownload.Result r = new HubDownload(settings(Optional.empty()), DownloadProgress.to(out, false), out,
+                java.time.Duration.ofMillis(500)).download(FakeHub.REPO, "main", null);
+
+        assertThat(r.snapshot().resolve(FP32_DECODER)).hasBinaryContent(readFixture(FP32_DECODER));
+        assertThat(hub.ranges).filteredOn(s -> s.contains("/cdn/")).hasSize(1);
+        assertThat(Thread.currentThread().isInterrupted()).as("the watchdog's interrupt is cleared").isFalse();
+    }
+
+    @Test
     void aPartialFileFromAnInterruptedRunIsResumed() throws IOException {
         byte[] decoderBytes = readFixture(FP32_DECODER);
         Path part = repoDir().resolve("blobs/" + FakeHub.sha256(decoderBytes) + ".incomplete");
