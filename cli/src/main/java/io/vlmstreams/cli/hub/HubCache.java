@@ -32,6 +32,21 @@ public record HubCache(Path root, String repo) {
         return repoDir().resolve("blobs").resolve(etag + ".incomplete");
     }
 
+    /**
+     * {@code ROOT/.locks/models--ORG--NAME/ETAG.lock}, where huggingface_hub keeps its lock files too (created here).
+     * Java's locks are POSIX record locks, Python's filelock uses flock: they exclude vlm-streams processes from each
+     * other, not from huggingface-cli.
+     */
+    public Path lock(String etag) {
+        Path lock = root.resolve(".locks").resolve(repoDir().getFileName()).resolve(etag + ".lock");
+        try {
+            Files.createDirectories(lock.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + lock.getParent() + ": " + e.getMessage(), e);
+        }
+        return lock;
+    }
+
     public Path snapshotDir(String commit) {
         return repoDir().resolve("snapshots").resolve(commit);
     }
@@ -88,6 +103,8 @@ public record HubCache(Path root, String repo) {
             Files.deleteIfExists(target);
             try {
                 Files.createSymbolicLink(target, target.getParent().relativize(blob));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another download linked the same file in the meantime
             } catch (UnsupportedOperationException | FileSystemException e) {
                 Files.copy(blob, target, StandardCopyOption.REPLACE_EXISTING);
             }

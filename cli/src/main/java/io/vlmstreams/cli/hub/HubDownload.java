@@ -22,6 +22,7 @@ import java.util.Optional;
 public final class HubDownload {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.concurrent.ConcurrentMap<Path, Object> IN_PROCESS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final DownloadProgress SILENT = new DownloadProgress() {
         @Override
         public void start(RepoFile file, long already) {
@@ -119,7 +120,27 @@ public final class HubDownload {
         if (offline) {
             throw new HubException(file.path() + " is not in the cache and the Hub cannot be reached");
         }
-        String how = fetcher.fetch(cache, cache.repo(), commit, file);
+        // another download into this cache may be writing the same blob: wait for it, then take its result.
+        // A file lock excludes other processes; threads of this one queue on the monitor first (the JVM refuses
+        // a second lock on a file it already locks).
+        synchronized (IN_PROCESS.computeIfAbsent(cache.lock(file.etag()), k -> new Object())) {
+            return fetchLocked(cache, commit, file, fetcher, blob);
+        }
+    }
+
+    private String fetchLocked(HubCache cache, String commit, RepoFile file, BlobFetcher fetcher, Path blob) {
+        String how;
+        try (java.nio.channels.FileChannel lockFile = java.nio.channels.FileChannel.open(cache.lock(file.etag()),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock ignored = lockFile.lock()) {
+            if (sizeOf(blob) == file.size()) {
+                cache.link(commit, file);
+                return "cached";
+            }
+            how = fetcher.fetch(cache, cache.repo(), commit, file);
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException("cannot lock " + cache.lock(file.etag()) + ": " + e.getMessage(), e);
+        }
         cache.link(commit, file);
         fetchedFiles++;
         fetchedBytes += file.size();

@@ -213,6 +213,21 @@ class HubDownloadTest {
     }
 
     @Test
+    void twoDownloadsIntoOneCacheFetchEachFileOnce() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> download(null));
+            var b = pool.submit(() -> download(null));
+            assertThat(a.get().snapshot()).isEqualTo(b.get().snapshot());
+            assertThat(a.get().fetchedFiles() + b.get().fetchedFiles()).isEqualTo(10);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(hub.requests).filteredOn(p -> p.endsWith("/resolve/" + FakeHub.COMMIT + "/" + FP32_DECODER)).hasSize(1);
+        assertThat(download(null).snapshot().resolve(FP32_DECODER)).hasBinaryContent(readFixture(FP32_DECODER));
+    }
+
+    @Test
     void aPartialFileFromAnInterruptedRunIsResumed() throws IOException {
         byte[] decoderBytes = readFixture(FP32_DECODER);
         Path part = repoDir().resolve("blobs/" + FakeHub.sha256(decoderBytes) + ".incomplete");
