@@ -68,6 +68,9 @@ public final class HubDownload {
     /** Downloads {@code repo} at {@code revision} for {@code dtype} (null: the folder's own default). */
     public Result download(String repo, String revision, DtypeSelection dtype) {
         HubClient.checkRepoId(repo);
+        if (revision.isBlank() || revision.startsWith("/") || revision.contains("\\") || ("/" + revision + "/").contains("/../")) {
+            throw new HubException("'" + revision + "' is not a revision: a branch, tag or commit, e.g. main");
+        }
         fetchedFiles = 0;
         fetchedBytes = 0;
         early.clear();

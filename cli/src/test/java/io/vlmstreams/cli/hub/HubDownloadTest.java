@@ -262,6 +262,8 @@ class HubDownloadTest {
         HubDownload d = new HubDownload(settings(Optional.empty()), DownloadProgress.to(out, false), out);
         assertThatThrownBy(() -> d.download(FakeHub.REPO, "nope", null))
                 .hasMessage("no revision 'nope' in " + FakeHub.REPO + " on " + hub.endpoint() + " (HTTP 404)");
+        assertThatThrownBy(() -> d.download(FakeHub.REPO, "../../etc", null))
+                .hasMessage("'../../etc' is not a revision: a branch, tag or commit, e.g. main");
         assertThatThrownBy(() -> d.download("not a repo", "main", null))
                 .hasMessageStartingWith("'not a repo' is not a repository id; expected ORG/NAME");
 
