@@ -1,28 +1,26 @@
 # syntax=docker/dockerfile:1
-# vlm-streams: multi-stage build. The runtime base carries CUDA 12 + cuDNN 9, what the GPU build of
-# ONNX Runtime (onnxruntime_gpu 1.23) needs; the same image runs on CPU when no GPU is visible.
+# vlm-streams: multi-stage build. The default runtime base carries CUDA 12 + cuDNN 9, what the GPU build of
+# ONNX Runtime (onnxruntime_gpu 1.23) needs; the same image runs on CPU when no GPU is visible. For a CPU-only
+# image build with --build-arg MAVEN_PROFILES=-Pcpu --build-arg RUNTIME_BASE=ubuntu:22.04 (the compose file's
+# cpu profile does): the CPU build of ONNX Runtime on a plain Ubuntu, a fraction of the size.
+ARG RUNTIME_BASE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu22.04
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY .mvn .mvn
-COPY schemas/pom.xml schemas/pom.xml
-COPY inference/pom.xml inference/pom.xml
-COPY convert/pom.xml convert/pom.xml
-COPY devstack/pom.xml devstack/pom.xml
-COPY topology/pom.xml topology/pom.xml
-COPY cli/pom.xml cli/pom.xml
-# Resolve dependencies in their own layer so source edits do not re-download them.
-RUN mvn -B -q dependency:go-offline -DexcludeReactor=true || true
 COPY schemas schemas
 COPY inference inference
-COPY devstack devstack
 COPY convert convert
+COPY devstack devstack
 COPY topology topology
+COPY cli cli
 ARG MAVEN_PROFILES=""
-RUN mvn -B -q -DskipTests ${MAVEN_PROFILES} package
+# Maven's repository lives in a build cache, so a source edit does not download everything again; a failed
+# download fails the build here instead of being hidden by an offline-resolution step.
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests ${MAVEN_PROFILES} package
 
-FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu22.04 AS runtime
+FROM ${RUNTIME_BASE} AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends openjdk-17-jre-headless ca-certificates tini \
  && rm -rf /var/lib/apt/lists/* \
@@ -37,6 +35,9 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"
 VOLUME ["/models", "/var/lib/vlm-streams"]
 # 9404: Prometheus scrape and health endpoints
 EXPOSE 9404
+# Ready = Streams RUNNING; a JDK-only probe in the app jar, as the image has no curl. The model loads first.
+HEALTHCHECK --interval=15s --timeout=10s --start-period=5m --retries=4 \
+  CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-cp", "/app/vlm-streams-app.jar", "io.vlmstreams.topology.ops.HealthProbe", "http://127.0.0.1:9404/health/ready"]
 ENTRYPOINT ["/usr/bin/tini", "--", "java", "-jar", "/app/vlm-streams-app.jar"]
 CMD ["--config", "/etc/vlm-streams/application.properties"]
 
@@ -45,5 +46,6 @@ CMD ["--config", "/etc/vlm-streams/application.properties"]
 FROM runtime AS cli
 COPY --from=build /src/cli/target/lib/ /app/cli/lib/
 COPY --from=build /src/cli/target/vlm-streams.jar /app/cli/vlm-streams.jar
+HEALTHCHECK NONE
 ENTRYPOINT ["/usr/bin/tini", "--", "java", "-jar", "/app/cli/vlm-streams.jar"]
 CMD ["--help"]

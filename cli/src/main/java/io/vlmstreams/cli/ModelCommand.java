@@ -24,8 +24,9 @@ import java.util.concurrent.Callable;
  * random checkpoint, converted to ONNX in the same folder).
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = "Make LFM2-VL ONNX model folders: convert upstream checkpoints or synthesize random ones.",
-        subcommands = {ModelCommand.Convert.class, ModelCommand.Synth.class, ModelInspectCommand.class})
+        description = "LFM2-VL ONNX model folders: download published ones, convert upstream checkpoints, synthesize random ones, inspect.",
+        subcommands = {ModelCommand.Convert.class, ModelCommand.Synth.class, ModelInspectCommand.class,
+                ModelDownloadCommand.class})
 public final class ModelCommand implements Runnable {
 
     @picocli.CommandLine.Spec

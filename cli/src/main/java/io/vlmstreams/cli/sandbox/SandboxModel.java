@@ -54,9 +54,10 @@ public record SandboxModel(Path dir, boolean synthetic) {
         out.println();
         out.println("  NOTE: no model was given and none was found under ./models/, so the sandbox runs a tiny");
         out.println("  model with RANDOM weights. Its answers are noise: they show the pipeline working, not the");
-        out.println("  model. For real answers download LFM2-VL (README, \"Getting real weights\"), for example");
-        out.println("    huggingface-cli download onnx-community/LFM2-VL-450M-ONNX --local-dir models/LFM2-VL-450M-ONNX");
-        out.println("  then run ./vlm-streams sandbox again (it picks up ./models/ by itself) or pass --model DIR.");
+        out.println("  model. For real answers download LFM2-VL (README, \"Getting real weights\"); the 4-bit graphs are");
+        out.println("  about 0.6 GB (the command prints the exact size before it fetches anything):");
+        out.println("    ./vlm-streams model download onnx-community/LFM2-VL-450M-ONNX --dtype q4 --out models/LFM2-VL-450M-ONNX");
+        out.println("  then run ./vlm-streams sandbox --dtype q4 (it picks up ./models/ by itself) or pass --model DIR.");
         out.println();
         return new SandboxModel(dir, true);
     }

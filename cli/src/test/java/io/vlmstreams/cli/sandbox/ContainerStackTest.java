@@ -43,27 +43,27 @@ import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
-import org.testcontainers.kafka.ConfluentKafkaContainer;
+import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * The sandbox's end-to-end path against Confluent's own images instead of the embedded broker and
- * test registry: cp-kafka and cp-schema-registry in containers, the sample images produced, the
- * application in-process with the synthetic tiny model, every sample answered; and the project's
- * registry client and serde against Confluent's own Schema Registry. Needs Docker; skipped without it.
+ * The sandbox's end-to-end path against the images docker-compose.yml runs instead of the embedded broker and
+ * test registry: apache/kafka and Confluent's cp-schema-registry in containers (read from the compose file, so the
+ * two cannot drift apart), the sample images produced, the application in-process with the synthetic tiny model,
+ * every sample answered; and the project's registry client and serde against Confluent's own Schema Registry.
+ * Needs Docker; skipped without it.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ContainerStackTest {
 
-    private static final String CONFLUENT_VERSION = "7.9.1";
     private static final Network NETWORK = Network.newNetwork();
 
     @Container
-    static final ConfluentKafkaContainer KAFKA = new ConfluentKafkaContainer("confluentinc/cp-kafka:" + CONFLUENT_VERSION)
+    static final KafkaContainer KAFKA = new KafkaContainer(ComposeImages.of("kafka"))
             .withNetwork(NETWORK)
             .withListener("kafka:19092");
 
     @Container
-    static final GenericContainer<?> REGISTRY = new GenericContainer<>("confluentinc/cp-schema-registry:" + CONFLUENT_VERSION)
+    static final GenericContainer<?> REGISTRY = new GenericContainer<>(ComposeImages.of("schema-registry"))
             .withNetwork(NETWORK)
             .withExposedPorts(8081)
             .withEnv("SCHEMA_REGISTRY_HOST_NAME", "schema-registry")

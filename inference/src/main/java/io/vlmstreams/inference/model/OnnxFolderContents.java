@@ -37,6 +37,15 @@ public record OnnxFolderContents(Path onnxDir, Map<OnnxGraph, List<GraphVariant>
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + onnxDir + ": " + e.getMessage(), e);
         }
+        return ofNames(onnxDir, names);
+    }
+
+    /**
+     * Reads file names as {@link #scan} reads a listing: names not ending in {@code .onnx} are ignored. For a folder
+     * that is not on disk yet (a remote repository's file list), so the same rules pick what to download.
+     */
+    public static OnnxFolderContents ofNames(Path onnxDir, java.util.Collection<String> fileNames) {
+        List<String> names = fileNames.stream().filter(n -> n.endsWith(".onnx")).sorted().collect(Collectors.toList());
         Map<OnnxGraph, List<GraphVariant>> variants = new EnumMap<>(OnnxGraph.class);
         List<String> other = new ArrayList<>();
         for (String name : names) {

@@ -50,7 +50,7 @@ public final class StreamsApp implements AutoCloseable {
 
     /** Builds the application around {@code engine}, which it closes on {@link #close()}; meters on a registry of its own. */
     public StreamsApp(AppConfig config, InferenceEngine engine) {
-        this(config, engine, new VlmMetrics(), true);
+        this(config, engine, new VlmMetrics(config.latencySlos()), true);
     }
 
     /**

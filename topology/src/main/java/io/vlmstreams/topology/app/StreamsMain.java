@@ -109,7 +109,7 @@ public final class StreamsMain {
             stop.phase("loading the model");
             log.info("Loading the model from {} ...", app.model().dir());
             InferenceEngine engine = ModelControl.openEngine(app);
-            VlmMetrics metrics = new VlmMetrics();
+            VlmMetrics metrics = new VlmMetrics(app.latencySlos());
             if (!stop.add("metrics", metrics) || !stop.add("engine", engine)) {
                 engine.close();
                 metrics.close();

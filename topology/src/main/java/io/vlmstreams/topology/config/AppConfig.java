@@ -34,9 +34,11 @@ public record AppConfig(
         UiConfig ui,
         AdminConfig admin,
         Duration startupCheckTimeout,
-        Duration healthCheckInterval) {
+        Duration healthCheckInterval,
+        List<Duration> latencySlos) {
 
     public AppConfig {
+        latencySlos = List.copyOf(latencySlos);
         pipelines = List.copyOf(pipelines);
         kafkaSettings = Map.copyOf(kafkaSettings);
         registrySettings = Map.copyOf(registrySettings);
@@ -78,7 +80,8 @@ public record AppConfig(
                 pipelines, FetchConfig.read(app), kafka, registrySettings, UiConfig.read(app),
                 AdminConfig.read(app, Path.of(app.string(Settings.MODEL_DIR))),
                 Duration.ofMillis(app.longValue(Settings.STARTUP_CHECK_TIMEOUT_MS)),
-                Duration.ofMillis(app.longValue(Settings.HEALTH_CHECK_INTERVAL_MS)));
+                Duration.ofMillis(app.longValue(Settings.HEALTH_CHECK_INTERVAL_MS)),
+                app.list(Settings.METRICS_LATENCY_SLO_MS).stream().map(ms -> Duration.ofMillis(Long.parseLong(ms))).toList());
     }
 
     private static void checkTopics(List<PipelineConfig> pipelines) {

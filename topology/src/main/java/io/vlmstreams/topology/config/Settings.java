@@ -56,6 +56,7 @@ public final class Settings {
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
     public static final String DEAD_LETTER_MAX_VALUE_BYTES = "dead.letter.max.value.bytes";
     public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_LATENCY_SLO_MS = "metrics.latency.slo.ms";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     public static final String STORE_CHANGELOG_MAX_MESSAGE_BYTES = "store.changelog.max.message.bytes";
     public static final String UI_ENABLED = "ui.enabled";
@@ -144,6 +145,10 @@ public final class Settings {
                 Range.between(0, 64 << 20), "The original record value is kept in the dead letter up to this size.");
         define(APPLICATION, APPLICATION_GROUP, METRICS_PORT, Type.INT, 9404, null, Range.between(0, 65_535),
                 "Port of `/metrics`, `/health/live`, `/health/ready` (0: a free port).");
+        define(APPLICATION, APPLICATION_GROUP, METRICS_LATENCY_SLO_MS, Type.LIST, "50,100,250,500,1000,2500,5000,10000,30000",
+                null, Validators.increasingPositiveLongs(),
+                "Bucket bounds (ms) of the latency histograms `vlm_stage_latency_seconds` and `vlm_batch_duration_seconds`: "
+                        + "the thresholds an SLO or alert compares against (`le` labels); a few, not a percentile ladder.");
         define(APPLICATION, APPLICATION_GROUP, SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, null, Range.between(1, MAX_MILLIS),
                 "How long a stop waits for Streams to finish its current batch and commit.");
         define(APPLICATION, APPLICATION_GROUP, STARTUP_CHECK_TIMEOUT_MS, Type.LONG, 10_000L, null, Range.between(1, MAX_MILLIS),

@@ -104,6 +104,29 @@ final class Validators {
         }, () -> "http(s):// or mock:// URLs");
     }
 
+    /** A non-empty list of positive whole numbers in increasing order (histogram bucket bounds). */
+    static Validator increasingPositiveLongs() {
+        return LambdaValidator.with((name, value) -> {
+            List<String> values = elements(value);
+            if (values.isEmpty()) {
+                throw new ConfigException(name, value, "needs at least one bound");
+            }
+            long last = 0;
+            for (String v : values) {
+                long n;
+                try {
+                    n = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(name, v, "each bound must be a whole number of milliseconds");
+                }
+                if (n <= last) {
+                    throw new ConfigException(name, value, "bounds must be positive and increasing");
+                }
+                last = n;
+            }
+        }, () -> "increasing positive integers");
+    }
+
     /** The non-empty elements of a parsed LIST value ({@code a,,b} has two). */
     static List<String> elements(Object list) {
         if (list == null) {

@@ -1,10 +1,13 @@
 package io.vlmstreams.topology.ops;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -12,7 +15,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vlmstreams.schemas.Answer;
@@ -29,8 +39,10 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code vlm_batch_duration_seconds{pipeline}}, {@code vlm_stage_latency_seconds{pipeline,stage}}
  * (stage = queued, preprocess, encode, decode), {@code vlm_generated_tokens_total{pipeline}}
  * (tokens/s is its rate), {@code vlm_pending_requests{pipeline}},
- * {@code vlm_engine_provider{provider}} (1 for the provider in use), and Kafka Streams' own
- * metrics as {@code kafka_stream_*} once {@link #bindStreams} is called.
+ * {@code vlm_engine_provider{provider}} (1 for the provider in use), {@code vlm_engine_decoding_sequences},
+ * the JVM's and the process's ({@code jvm_*}, {@code process_*}, {@code system_*}), and Kafka Streams' own
+ * metrics as {@code kafka_stream_*} once {@link #bindStreams} is called. The latency histograms have a few
+ * SLO buckets ({@code metrics.latency.slo.ms}) rather than a percentile ladder of ~70 buckets per series.
  */
 public final class VlmMetrics implements AutoCloseable {
 
@@ -46,14 +58,47 @@ public final class VlmMetrics implements AutoCloseable {
     private final Map<String, AtomicInteger> pendingByPipeline = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> providers = new ConcurrentHashMap<>();
     private volatile KafkaStreamsMetrics streamsMetrics;
+    private final Duration[] latencySlos;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    /**
+     * What the decode gauge reads. Micrometer holds a gauge's state object weakly, so a lambda handed straight to
+     * it is collected and the gauge reads NaN; this field keeps it (and lets a new engine replace an old one).
+     */
+    private final AtomicReference<IntSupplier> decoding = new AtomicReference<>(() -> 0);
+    private final AtomicInteger decodingGaugeRegistered = new AtomicInteger();
 
-    /** Meters on a new Prometheus registry. */
+    /** The default latency buckets, as {@code metrics.latency.slo.ms} defaults them. */
+    public static final List<Duration> DEFAULT_LATENCY_SLOS = List.of(50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000)
+            .stream().map(Duration::ofMillis).toList();
+
+    /** Meters on a new Prometheus registry with the default latency buckets. */
     public VlmMetrics() {
-        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        this(DEFAULT_LATENCY_SLOS);
+    }
+
+    /** Meters on a new Prometheus registry; the latency histograms get these bucket bounds. */
+    public VlmMetrics(List<Duration> latencySlos) {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), latencySlos);
     }
 
     public VlmMetrics(PrometheusMeterRegistry registry) {
+        this(registry, DEFAULT_LATENCY_SLOS);
+    }
+
+    public VlmMetrics(PrometheusMeterRegistry registry, List<Duration> latencySlos) {
+        if (latencySlos.isEmpty()) {
+            throw new IllegalArgumentException("at least one latency bucket bound is needed");
+        }
         this.registry = registry;
+        this.latencySlos = latencySlos.toArray(Duration[]::new);
+        // what every JVM service is expected to expose: memory, GC, threads, classes, CPU, uptime, open files
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
     }
 
     /** The registry, for callers adding meters of their own. */
@@ -82,7 +127,10 @@ public final class VlmMetrics implements AutoCloseable {
         answered(answer.getPipeline(), answer.getGeneratedTokens(), StageTimes.of(answer.getTimings()));
     }
 
-    /** An answer left {@code pipeline} after generating {@code generatedTokens}. */
+    /**
+     * An answer left {@code pipeline} after generating {@code generatedTokens}. Counted when forwarded, before its
+     * transaction commits: an aborted transaction's answers are counted, and counted again when re-processed.
+     */
     public void answered(String pipeline, int generatedTokens, StageTimes times) {
         Counter.builder("vlm.records.out").description("Answers written")
                 .tag("pipeline", pipeline).register(registry).increment();
@@ -115,8 +163,7 @@ public final class VlmMetrics implements AutoCloseable {
                 .baseUnit("tokens").tag("pipeline", pipeline).serviceLevelObjectives(IMAGE_TOKEN_BUCKETS)
                 .register(registry).record(imageTokens);
         Timer.builder("vlm.batch.duration").description("Wall-clock time of a batch, fetch to last answer")
-                .tag("pipeline", pipeline).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+                .tag("pipeline", pipeline).serviceLevelObjectives(latencySlos)
                 .register(registry).record(elapsed);
     }
 
@@ -151,10 +198,16 @@ public final class VlmMetrics implements AutoCloseable {
         }).set(1);
     }
 
-    /** Publishes the engine's running decode batch size (sequences from every task and pipeline). */
-    public void decodingSequences(java.util.function.IntSupplier sequences) {
-        Gauge.builder("vlm.engine.decoding.sequences", sequences, s -> s.getAsInt())
-                .description("Sequences in the engine's running decode batch").register(registry);
+    /**
+     * Publishes the engine's running decode batch size (sequences from every task and pipeline); a later call
+     * (a new engine) replaces the source.
+     */
+    public void decodingSequences(IntSupplier sequences) {
+        decoding.set(sequences);
+        if (decodingGaugeRegistered.getAndIncrement() == 0) {
+            Gauge.builder("vlm.engine.decoding.sequences", decoding, d -> d.get().getAsInt())
+                    .description("Sequences in the engine's running decode batch").strongReference(true).register(registry);
+        }
     }
 
     /** Binds Kafka Streams' own metrics (threads, tasks, processors, clients); replaces an earlier binding. */
@@ -176,14 +229,14 @@ public final class VlmMetrics implements AutoCloseable {
 
     private Timer stageTimer(String pipeline, String stage) {
         return Timer.builder("vlm.stage.latency").description("Per-request time in each stage")
-                .tags("pipeline", pipeline, "stage", stage).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+                .tags("pipeline", pipeline, "stage", stage).serviceLevelObjectives(latencySlos)
                 .register(registry);
     }
 
     @Override
     public synchronized void close() {
         unbindStreams();
+        gcMetrics.close();
         registry.close();
     }
 }

@@ -48,7 +48,7 @@ class ComposeFileTest {
     @Test
     void definesTheServicesTheReadmeNames() {
         assertThat(names(services)).containsExactlyInAnyOrder(
-                "kafka", "schema-registry", "topics", "vlm-streams", "vlm-streams-cpu", "producer");
+                "kafka", "schema-registry", "topics", "model-check", "model-check-cpu", "vlm-streams", "vlm-streams-cpu", "producer");
     }
 
     @Test
@@ -97,8 +97,8 @@ class ComposeFileTest {
     void appServicesMountModelsAndConfigAndPublishMetrics() {
         for (String name : List.of("vlm-streams", "vlm-streams-cpu")) {
             JsonNode app = services.get(name);
-            assertThat(app.get("image").asText()).as(name).isEqualTo("vlm-streams:local");
-            assertThat(app.at("/build").asText()).as(name).isEqualTo(".");
+            assertThat(app.get("image").asText()).as(name).isEqualTo(name.equals("vlm-streams") ? "vlm-streams:local" : "vlm-streams:local-cpu");
+            assertThat(app.at("/build/context").asText()).as(name).isEqualTo(".");
             assertThat(texts(app.get("volumes"))).as(name).contains(
                     "./models:/models:ro",
                     "./deploy/application.properties:/etc/vlm-streams/application.properties:ro");

@@ -72,7 +72,13 @@ class StreamsMainOpsTest {
                 assertThat(metrics).contains("vlm_records_in_total{pipeline=\"main\"} " + EVENTS + ".0")
                         .contains("vlm_engine_provider{provider=\"CPU\"} 1.0")
                         .contains("vlm_batch_size_count{pipeline=\"main\"}")
-                        .contains("kafka_stream_alive_stream_threads");
+                        .contains("kafka_stream_alive_stream_threads")
+                        // the decode gauge is a number (it read NaN when Micrometer's weak reference was collected)
+                        .containsPattern("(?m)^vlm_engine_decoding_sequences [0-9]+\\.0$")
+                        .contains("jvm_memory_used_bytes", "process_cpu_usage", "process_files_open_files");
+                // nine SLO bounds and +Inf per stage, not a percentile ladder
+                assertThat(Pattern.compile("(?m)^vlm_stage_latency_seconds_bucket\\{").matcher(metrics).results().count())
+                        .isEqualTo(4 * 10);
             } finally {
                 app.destroy();
             }
