@@ -259,8 +259,10 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         boolean lingered = context.currentSystemTimeMs() - pending.firstEntry().getValue().stored().arrivalMs()
                 >= limits.linger().toMillis();
         if (readAhead) {
-            // one batch per tick: the thread goes back to its records between batches
-            boolean drain = lingered || restoredEntriesDue;
+            // One batch per tick: the thread goes back to its records between batches. Restored entries
+            // wait for a full batch or their linger like any other: a partial batch forced at restore
+            // would answer a frame that the run without the crash superseded.
+            boolean drain = lingered;
             restoredEntriesDue = false;
             runBatches(drain, 1);
             return;

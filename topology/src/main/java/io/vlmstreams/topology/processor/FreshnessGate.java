@@ -9,13 +9,17 @@ import io.vlmstreams.schemas.ImageEvent;
  * Decides whether a frame is still worth answering ({@code pipeline.<name>.max.event.age.ms}): its
  * {@code event_time} against the task's wall clock. On arrival a frame is stale when it is already
  * older than the limit; when its batch starts, when it would be older than the limit by the time the
- * batch is answered (the last batch's service time is the estimate), so that no answer leaves older
- * than the limit unless a batch runs longer than the one before it. One instance per processor.
+ * batch is answered (the longest of the last 8 batches' service times is the estimate), so that no
+ * answer leaves older than the limit unless a batch runs longer than those. One instance per processor.
  */
 public final class FreshnessGate {
 
+    /** Batches whose longest service time is the estimate: one fast batch must not open the gate. */
+    private static final int RECENT_BATCHES = 8;
+
     private final Duration maxAge;
-    private long lastBatchMs;
+    private final long[] recentBatchMs = new long[RECENT_BATCHES];
+    private int batches;
 
     /** @param maxAge null: nothing is ever stale */
     public FreshnessGate(Duration maxAge) {
@@ -34,12 +38,16 @@ public final class FreshnessGate {
 
     /** Why {@code intake} is stale for a batch starting at {@code nowMs}, or null when it is fresh. */
     public String staleAtBatchStart(RecordIntake.Intake intake, long nowMs) {
-        return check(intake, nowMs, lastBatchMs);
+        long estimate = 0;
+        for (long ms : recentBatchMs) {
+            estimate = Math.max(estimate, ms);
+        }
+        return check(intake, nowMs, estimate);
     }
 
-    /** Records how long a batch took, the estimate of the next one's service time. */
+    /** Records how long a batch took, for the estimate of the next one's service time. */
     public void batchTook(Duration elapsed) {
-        lastBatchMs = elapsed.toMillis();
+        recentBatchMs[batches++ % RECENT_BATCHES] = elapsed.toMillis();
     }
 
     private String check(RecordIntake.Intake intake, long nowMs, long serviceMs) {
