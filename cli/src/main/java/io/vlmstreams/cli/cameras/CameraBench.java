@@ -127,14 +127,18 @@ public final class CameraBench {
         }
     }
 
-    /** Median wall time of one batch of batchSize frames on the engine alone, after a warm-up. */
+    /**
+     * Median wall time of one batch of batchSize frames on the engine alone, after a warm-up: one frame
+     * of each camera, as the runs' batches are (camera i always sends sample image i mod 5, a camera's
+     * resolution being fixed).
+     */
     private long serviceTimeMs(InferenceEngine engine) {
         List<SampleImages.Sample> samples = SampleImages.all();
         List<Long> times = new ArrayList<>();
         for (int round = 0; round < 7; round++) {
             List<InferenceRequest> batch = new ArrayList<>();
             for (int i = 0; i < options.batchSize(); i++) {
-                SampleImages.Sample s = samples.get((round * options.batchSize() + i) % samples.size());
+                SampleImages.Sample s = samples.get(i % samples.size());
                 batch.add(InferenceRequest.generate("warm-" + round + "-" + i, s.bytes(), PROMPT,
                         GenerationSettings.greedy(options.maxNewTokens())));
             }
@@ -248,7 +252,7 @@ public final class CameraBench {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
                     String camera = "cam-" + (k % options.cameras());
-                    SampleImages.Sample s = samples.get((int) ((k / options.cameras()) % samples.size()));
+                    SampleImages.Sample s = samples.get((int) ((k % options.cameras()) % samples.size()));
                     long now = System.currentTimeMillis();
                     ImageEvent event = ImageEvent.newBuilder().setEventId(camera + "-" + k / options.cameras())
                             .setSourceId(camera).setEventTime(Instant.ofEpochMilli(now))
