@@ -282,6 +282,7 @@ public final class CameraBench {
         private final Map<String, Long> lastFrameOfCamera = new HashMap<>();
         private final List<Long> latency = new ArrayList<>();
         private final List<Long> age = new ArrayList<>();
+        private final List<Long> service = new ArrayList<>();
         private int answered;
         private int duplicates;
         private int outOfOrder;
@@ -295,6 +296,7 @@ public final class CameraBench {
             long eventTime = Long.parseLong(a.getAttributes().get(EVENT_TIME_ATTRIBUTE).toString());
             latency.add(readAt - eventTime);
             age.add(appendedAt - eventTime);
+            service.add(a.getTimings().getPreprocessMs() + a.getTimings().getEncodeMs() + a.getTimings().getDecodeMs());
             String id = a.getEventId().toString();
             String camera = id.substring(0, id.lastIndexOf('-'));
             long frame = Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
@@ -318,7 +320,7 @@ public final class CameraBench {
 
         CameraRunResult result(String label, boolean feed, double fps, int sent, double seconds) {
             return new CameraRunResult(label, feed, fps, sent, answered, dropped, duplicates, LatencyStats.of(toArray(latency)),
-                    LatencyStats.of(toArray(age)), outOfOrder, seconds);
+                    LatencyStats.of(toArray(age)), outOfOrder, seconds, LatencyStats.of(toArray(service)));
         }
 
         private static long[] toArray(List<Long> values) {
@@ -329,31 +331,33 @@ public final class CameraBench {
     private void printRow(CameraRunResult r) {
         out.printf(Locale.ROOT, "run %-14s settings %-3s %.2f frames/s: sent %d, answered %d, dropped %s, duplicates %d, "
                         + "out of order %d; latency p50/p90/p95/p99/max %d/%d/%d/%d/%d ms; age at answer p50/p99/max "
-                        + "%d/%d/%d ms; %.1f s%n",
+                        + "%d/%d/%d ms; batch service in the run p50 %d ms; %.1f s%n",
                 r.label(), r.feedSettings() ? "on" : "off", r.framesPerSecond(), r.sent(), r.answered(), r.dropped(),
                 r.duplicates(), r.outOfOrder(), r.latency().p50(), r.latency().p90(), r.latency().p95(), r.latency().p99(),
-                r.latency().max(), r.ageAtAnswer().p50(), r.ageAtAnswer().p99(), r.ageAtAnswer().max(), r.seconds());
+                r.latency().max(), r.ageAtAnswer().p50(), r.ageAtAnswer().p99(), r.ageAtAnswer().max(), r.service().p50(), r.seconds());
     }
 
     private void printTable(List<CameraRunResult> results, long serviceMs, long maxAge) {
         out.println();
         out.println("| load | feed settings | frames/s | sent | answered | STALE | SUPERSEDED | other dropped | "
-                + "latency p50 / p90 / p95 / p99 ms | age at answer p50 / max ms | accounted |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                + "latency p50 / p90 / p95 / p99 ms | age at answer p50 / max ms | batch service p50 ms | accounted |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (CameraRunResult r : results) {
             int stale = r.dropped().getOrDefault("STALE", 0);
             int superseded = r.dropped().getOrDefault("SUPERSEDED", 0);
-            out.printf(Locale.ROOT, "| %s | %s | %.2f | %d | %d | %d | %d | %d | %d / %d / %d / %d | %d / %d | %s |%n",
+            out.printf(Locale.ROOT, "| %s | %s | %.2f | %d | %d | %d | %d | %d | %d / %d / %d / %d | %d / %d | %d | %s |%n",
                     r.label(), r.feedSettings() ? "on" : "off", r.framesPerSecond(), r.sent(), r.answered(), stale, superseded,
                     r.droppedTotal() - stale - superseded, r.latency().p50(), r.latency().p90(), r.latency().p95(),
-                    r.latency().p99(), r.ageAtAnswer().p50(), r.ageAtAnswer().max(), r.accounted() ? "yes" : "NO");
+                    r.latency().p99(), r.ageAtAnswer().p50(), r.ageAtAnswer().max(), r.service().p50(),
+                    r.accounted() ? "yes" : "NO");
         }
         CameraRunResult goal = results.get(results.size() - 1);
         out.printf(Locale.ROOT, "%ngoals at 2x capacity with the settings on: no answer older than max.event.age.ms %d: "
-                        + "%s (oldest %d ms); p95 latency %d ms <= 2 x one batch (%d ms): %s; answered + dead-lettered = sent "
-                        + "(%d + %d = %d): %s%n",
+                        + "%s (oldest %d ms); p95 latency %d ms <= 2 x one batch measured before the runs (%d ms): %s, "
+                        + "<= 2 x one batch in that run (p50 %d ms): %s; answered + dead-lettered = sent (%d + %d = %d): %s%n",
                 maxAge, goal.ageAtAnswer().max() <= maxAge ? "met" : "NOT met", goal.ageAtAnswer().max(), goal.latency().p95(),
-                2 * serviceMs, goal.latency().p95() <= 2 * serviceMs ? "met" : "NOT met", goal.answered(),
+                2 * serviceMs, goal.latency().p95() <= 2 * serviceMs ? "met" : "NOT met", goal.service().p50(),
+                goal.latency().p95() <= 2 * goal.service().p50() ? "met" : "NOT met", goal.answered(),
                 goal.droppedTotal(), goal.sent(), goal.accounted() ? "met" : "NOT met");
     }
 
