@@ -3,6 +3,7 @@ package io.vlmstreams.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.vlmstreams.cli.cameras.CameraBench;
@@ -44,19 +45,24 @@ public final class BenchCamerasCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "engine.intra.op.threads (0: the application's default)")
     int threads;
 
+    @Option(names = "--loads", split = ",", defaultValue = "0.5,1,2",
+            description = "runs after the first, as multiples of the measured capacity (default: ${DEFAULT-VALUE})")
+    List<Double> loads;
+
     @Option(names = "--drain-timeout", defaultValue = "PT2M", description = "how long a run waits for the last answers (ISO-8601)")
     Duration drainTimeout;
 
     @Override
     public Integer call() throws InterruptedException {
-        if (cameras < 1 || fps <= 0 || seconds < 1 || maxNewTokens < 1) {
-            throw new IllegalArgumentException("--cameras, --fps, --seconds and --max-new-tokens must be positive");
+        if (cameras < 1 || fps <= 0 || seconds < 1 || maxNewTokens < 1 || loads.isEmpty()
+                || loads.stream().anyMatch(x -> x <= 0)) {
+            throw new IllegalArgumentException("--cameras, --fps, --seconds, --max-new-tokens and --loads must be positive");
         }
         Path dir = model != null ? model : Path.of(System.getProperty("vlm.project.dir", ".")).resolve("fixtures/tiny-onnx");
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model folder not found: " + dir);
         }
         return new CameraBench(new CameraBench.Options(dir, dtype, cameras, fps, seconds, maxNewTokens,
-                batchSize > 0 ? batchSize : cameras, maxEventAgeMs, threads, drainTimeout), System.out).run();
+                batchSize > 0 ? batchSize : cameras, maxEventAgeMs, threads, drainTimeout, loads), System.out).run();
     }
 }

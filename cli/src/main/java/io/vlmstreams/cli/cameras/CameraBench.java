@@ -70,9 +70,16 @@ public final class CameraBench {
      * @param fps          per camera, the first (as given) load
      * @param batchSize    batch.max.size and engine.max.batch.size (default: cameras, as nvstreammux)
      * @param maxEventAgeMs null: three times the measured batch service time
+     * @param loads        the runs after the first, as multiples of the measured capacity (last: the goals' run)
      */
     public record Options(Path modelDir, String dtype, int cameras, double fps, int seconds, int maxNewTokens,
-                          int batchSize, Long maxEventAgeMs, int intraOpThreads, Duration drainTimeout) { }
+                          int batchSize, Long maxEventAgeMs, int intraOpThreads, Duration drainTimeout,
+                          List<Double> loads) {
+
+        public Options {
+            loads = List.copyOf(loads);
+        }
+    }
 
     static final String PIPELINE = "cams";
     static final String EVENT_TIME_ATTRIBUTE = "bench_event_time_ms";
@@ -103,9 +110,9 @@ public final class CameraBench {
                         capacity / options.cameras(), maxAge);
                 List<Object[]> loads = new ArrayList<>();
                 loads.add(new Object[] {"given " + options.fps() + " fps", options.fps() * options.cameras()});
-                loads.add(new Object[] {"0.5x capacity", 0.5 * capacity});
-                loads.add(new Object[] {"1x capacity", capacity});
-                loads.add(new Object[] {"2x capacity", 2 * capacity});
+                for (double x : options.loads()) {
+                    loads.add(new Object[] {x + "x capacity", x * capacity});
+                }
                 List<CameraRunResult> results = new ArrayList<>();
                 int run = 0;
                 for (Object[] load : loads) {
@@ -352,7 +359,7 @@ public final class CameraBench {
                     r.accounted() ? "yes" : "NO");
         }
         CameraRunResult goal = results.get(results.size() - 1);
-        out.printf(Locale.ROOT, "%ngoals at 2x capacity with the settings on: no answer older than max.event.age.ms %d: "
+        out.printf(Locale.ROOT, "%ngoals at the last load (" + goal.label() + ") with the settings on: no answer older than max.event.age.ms %d: "
                         + "%s (oldest %d ms); p95 latency %d ms <= 2 x one batch measured before the runs (%d ms): %s, "
                         + "<= 2 x one batch in that run (p50 %d ms): %s; answered + dead-lettered = sent (%d + %d = %d): %s%n",
                 maxAge, goal.ageAtAnswer().max() <= maxAge ? "met" : "NOT met", goal.ageAtAnswer().max(), goal.latency().p95(),

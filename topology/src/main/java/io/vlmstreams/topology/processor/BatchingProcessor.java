@@ -76,6 +76,11 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     private ProcessorContext<byte[], SpecificRecord> context;
     private KeyValueStore<Long, PendingRequest> store;
     private long nextSequence;
+    /** Read-ahead pacing: whether the intake has caught up with what arrived during the last batch. */
+    private boolean recordsSinceTick;
+    private long lastRecordTimestamp = Long.MIN_VALUE;
+    private long lastBatchEndMs = Long.MIN_VALUE;
+    private long lastBatchMs;
     private boolean restoredEntriesDue;
 
     /** Wiring of one processor instance; {@link io.vlmstreams.topology.VlmTopology} builds it. */
@@ -139,6 +144,8 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         long now = context.currentSystemTimeMs();
         metrics.received();
+        recordsSinceTick = true;
+        lastRecordTimestamp = Math.max(lastRecordTimestamp, record.timestamp());
         RecordIntake.Intake taken = intake.read(meta.topic(), record.value());
         if (taken instanceof RecordIntake.Intake.Rejected r) {
             forwardDeadLetter(record.key(), record.timestamp(), record.headers(),
@@ -264,13 +271,33 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
             // would answer a frame that the run without the crash superseded.
             boolean drain = lingered;
             restoredEntriesDue = false;
-            runBatches(drain, 1);
+            if (intakeCaughtUp()) {
+                runBatches(drain, 1);
+            }
             return;
         }
         if (lingered || restoredEntriesDue) {
             restoredEntriesDue = false;
             runBatches(true);
         }
+    }
+
+    /**
+     * Whether the next read-ahead batch may start: Streams interleaves a few records with each
+     * punctuation once punctuations run long, so without this the next batch would start after a
+     * record or two, from frames about to be superseded, while the frames that arrived during the
+     * last batch wait in the topic and go stale. It may once no record came since the last tick (the
+     * input is idle), once a record stamped after the last batch ended was taken in (the backlog is
+     * read), or at the latest once the intake has had as long as the last batch took.
+     */
+    private boolean intakeCaughtUp() {
+        boolean idle = !recordsSinceTick;
+        recordsSinceTick = false;
+        if (lastBatchEndMs == Long.MIN_VALUE) {
+            return true;
+        }
+        return idle || lastRecordTimestamp >= lastBatchEndMs
+                || context.currentSystemTimeMs() - lastBatchEndMs >= lastBatchMs;
     }
 
     private Iterable<BatchPolicy.Cost> pendingCosts() {
@@ -333,6 +360,8 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         freshness.batchTook(elapsed);
+        lastBatchMs = elapsed.toMillis();
+        lastBatchEndMs = context.currentSystemTimeMs();
         metrics.batchCompleted(batch.size(), batchTokens, elapsed);
         metrics.pending(context.taskId().toString(), pending.size());
         log.debug("batch pipeline={} task={} size={} image_tokens={} answered={} dead_lettered={} ms={} pending={}",
