@@ -20,6 +20,7 @@ import io.vlmstreams.topology.processor.PendingRequestSerde;
 import io.vlmstreams.topology.processor.RecordDecoder;
 import io.vlmstreams.topology.processor.RecordIntake;
 import io.vlmstreams.topology.processor.RequestBuilder;
+import io.vlmstreams.topology.processor.SourcePrompts;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -63,13 +64,14 @@ public final class VlmTopology {
             String answerSink = p.name() + "-answers";
             String deadLetterSink = p.name() + "-dead-letters";
             String store = storeName(p);
-            RequestBuilder requests = new RequestBuilder(p);
+            SourcePrompts prompts = sourcePrompts(topology, p);
+            RequestBuilder requests = new RequestBuilder(p, prompts);
             DeadLetters letters = new DeadLetters(p.name(), config.deadLetterMaxValueBytes());
             RecordIntake intake = new RecordIntake(decoder, requests, engine, p.batch());
             BatchExecutor executor = new BatchExecutor(engine, fetcher, requests, new AnswerMapper(p.name(), engine.modelId()),
                     letters);
             BatchingProcessor.Wiring wiring = new BatchingProcessor.Wiring(store, answerSink, deadLetterSink, p.batch(),
-                    intake, executor, letters, metrics.pipeline(p.name()));
+                    intake, executor, letters, metrics.pipeline(p.name()), p.feed());
 
             topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     p.inputTopics().toArray(String[]::new));
@@ -84,6 +86,23 @@ public final class VlmTopology {
                     as(deadLetters.serializer()), batcher);
         }
         return topology;
+    }
+
+    /**
+     * The pipeline's per-source prompts: a global store over its {@code source.prompts.topic} (no
+     * changelog: the compacted topic is its own), or {@link SourcePrompts#NONE} without one.
+     */
+    private static SourcePrompts sourcePrompts(Topology topology, PipelineConfig p) {
+        String topic = p.feed().sourcePromptsTopic();
+        if (topic == null) {
+            return SourcePrompts.NONE;
+        }
+        SourcePrompts prompts = new SourcePrompts(p.name() + "-source-prompts");
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(prompts.storeName()),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
+                p.name() + "-source-prompts-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), topic,
+                p.name() + "-source-prompts-updater", prompts::updater);
+        return prompts;
     }
 
     /** Name of a pipeline's pending-request store (its changelog is {@code <app>-<store>-changelog}). */

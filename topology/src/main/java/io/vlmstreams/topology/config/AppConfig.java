@@ -94,6 +94,15 @@ public record AppConfig(
                 }
             }
         }
+        // a topic feeds one source in a topology: a prompts topic cannot also be an input or shared
+        Set<String> prompts = new HashSet<>();
+        for (PipelineConfig p : pipelines) {
+            String t = p.feed().sourcePromptsTopic();
+            if (t != null && (inputs.contains(t) || !prompts.add(t))) {
+                throw new ConfigException("pipeline." + p.name() + "." + Settings.SOURCE_PROMPTS_TOPIC, t,
+                        "topic is already an input or the prompts topic of another pipeline");
+            }
+        }
     }
 
     /** Settings for a registry client or Avro serde. */

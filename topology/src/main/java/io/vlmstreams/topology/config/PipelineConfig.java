@@ -14,6 +14,7 @@ import org.apache.kafka.common.config.ConfigException;
  * @param maxImageTokens null keeps the model's preprocessing default
  * @param maxPromptChars longest prompt an event may carry ({@code pipeline.<name>.max.prompt.chars}); a longer
  *                       one is an invalid request: prompt tokens cost memory and time in every batch it joins
+ * @param feed           freshness, supersession, round-robin and per-source prompts ({@link FeedConfig})
  */
 public record PipelineConfig(
         String name,
@@ -26,7 +27,8 @@ public record PipelineConfig(
         Integer minImageTokens,
         Integer maxImageTokens,
         BatchConfig batch,
-        int maxPromptChars) {
+        int maxPromptChars,
+        FeedConfig feed) {
 
     /** Default of {@code pipeline.<name>.max.prompt.chars}. */
     public static final int DEFAULT_MAX_PROMPT_CHARS =
@@ -40,9 +42,18 @@ public record PipelineConfig(
                 DEFAULT_MAX_PROMPT_CHARS);
     }
 
+    /** A pipeline with the feed settings off ({@link FeedConfig#OFF}). */
+    public PipelineConfig(String name, List<String> inputTopics, String outputTopic, InferenceRequest.Mode mode,
+                          String prompt, List<String> labels, GenerationDefaults generation, Integer minImageTokens,
+                          Integer maxImageTokens, BatchConfig batch, int maxPromptChars) {
+        this(name, inputTopics, outputTopic, mode, prompt, labels, generation, minImageTokens, maxImageTokens, batch,
+                maxPromptChars, FeedConfig.OFF);
+    }
+
     public PipelineConfig {
         inputTopics = List.copyOf(inputTopics);
         labels = List.copyOf(labels);
+        feed = feed == null ? FeedConfig.OFF : feed;
     }
 
     /** The pipeline's decoding settings; {@code temperature == 0} is greedy. */
@@ -73,6 +84,6 @@ public record PipelineConfig(
         }
         return new PipelineConfig(name, v.list(Settings.INPUT_TOPICS), v.string(Settings.OUTPUT_TOPIC), mode,
                 v.string(Settings.PROMPT), labels, generation, minTokens, maxTokens, BatchConfig.read(v),
-                v.integer(Settings.MAX_PROMPT_CHARS));
+                v.integer(Settings.MAX_PROMPT_CHARS), FeedConfig.read(v));
     }
 }

@@ -120,6 +120,10 @@ public final class Settings {
     public static final String MIN_IMAGE_TOKENS = "min.image.tokens";
     public static final String MAX_IMAGE_TOKENS = "max.image.tokens";
     public static final String MAX_PROMPT_CHARS = "max.prompt.chars";
+    public static final String MAX_EVENT_AGE_MS = "max.event.age.ms";
+    public static final String LATEST_PER_SOURCE = "latest.per.source";
+    public static final String SOURCE_ROUND_ROBIN = "source.round.robin";
+    public static final String SOURCE_PROMPTS_TOPIC = "source.prompts.topic";
 
     private static final int MAX_MILLIS = 600_000;
 
@@ -306,6 +310,22 @@ public final class Settings {
         define(PIPELINE, PIPELINE_GROUP, MAX_PROMPT_CHARS, Type.INT, 4096, null, Range.between(1, 1 << 20),
                 "Longest prompt an event may carry; a longer one is an invalid request (prompt tokens cost memory and "
                         + "time in every batch it joins).");
+        // Camera feeds: all off by default, so a pipeline answers every frame in arrival order as before.
+        define(PIPELINE, PIPELINE_GROUP, MAX_EVENT_AGE_MS, Type.LONG, 0L, "`0` (off)", Range.between(0, Long.MAX_VALUE),
+                "A frame whose `event_time` is older than this (against the wall clock) when it would enter a batch "
+                        + "is not run: it becomes a `STALE` dead letter. Checked on arrival and when its batch starts.");
+        define(PIPELINE, PIPELINE_GROUP, LATEST_PER_SOURCE, Type.BOOLEAN, false, null, null,
+                "At most one pending frame per `source_id`: a newer frame (by `event_time`) replaces the pending one, "
+                        + "which becomes a `SUPERSEDED` dead letter in the same transaction. Events without "
+                        + "`source_id` are never superseded.");
+        define(PIPELINE, PIPELINE_GROUP, SOURCE_ROUND_ROBIN, Type.BOOLEAN, false, null, null,
+                "Fill batches round-robin across `source_id`s (oldest-waiting source first) instead of in arrival "
+                        + "order, so a flooding source does not crowd out the others; a source's answers keep their order.");
+        define(PIPELINE, PIPELINE_GROUP, SOURCE_PROMPTS_TOPIC, Type.STRING, null, "(none)", null,
+                "Compacted topic of per-source prompts, read as a global store: key `source_id` (UTF-8), value JSON "
+                        + "`{\"prompt\": \"...\", \"max_new_tokens\": 32}` (either field optional; a tombstone "
+                        + "removes it). Applies to frames taken in after the change; an event's own prompt and "
+                        + "overrides still win.");
         // The batching keys again, per pipeline: same type and rule, and by default the application-level value.
         for (ConfigKey batch : BATCH.configKeys().values()) {
             define(PIPELINE, PIPELINE_GROUP, batch.name, batch.type, null, "`" + batch.name + "`",
