@@ -126,7 +126,7 @@ final class BatchRunner {
                 cls.add(new ClassificationInput(seq, p.labelTokenIds()));
             } else {
                 genIdx.add(i);
-                gen.add(new GenerationInput(seq, p.request().generation(), stopTokenIds));
+                gen.add(new GenerationInput(seq, p.request().generation(), stopTokenIds, p.constraint()));
             }
         }
         InferenceResult[] classified = new InferenceResult[batch.size()];
@@ -176,7 +176,8 @@ final class BatchRunner {
                 GenerationOutput o = outputs[i];
                 generated += o.tokenIds().length;
                 r = new InferenceResult(p.request().requestId(), detokenize.apply(o.tokenIds()), List.of(),
-                        o.stopped() ? InferenceResult.FinishReason.STOP : InferenceResult.FinishReason.LENGTH,
+                        o.incomplete() ? InferenceResult.FinishReason.CONSTRAINT_INCOMPLETE
+                                : o.stopped() ? InferenceResult.FinishReason.STOP : InferenceResult.FinishReason.LENGTH,
                         p.promptIds(), p.imageTokens(), o.tokenIds(), null);
             }
             out.add(new Outcome.Success(new InferenceResult(r.requestId(), r.text(), r.labelScores(), r.finishReason(),

@@ -1,5 +1,7 @@
 package io.vlmstreams.inference.engine;
 
+import io.vlmstreams.inference.constrain.ResponseFormat;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -12,6 +14,7 @@ import java.util.Objects;
  * @param labels        candidate labels for {@link Mode#CLASSIFY}; empty for {@link Mode#GENERATE}
  * @param generation    decoding settings
  * @param image         per-request image-token budget and splitting
+ * @param response      the shape a GENERATE answer must keep to (JSON schema or regex); null for free text
  */
 public record InferenceRequest(
         String requestId,
@@ -20,7 +23,19 @@ public record InferenceRequest(
         Mode mode,
         List<String> labels,
         GenerationSettings generation,
-        ImageOptions image) {
+        ImageOptions image,
+        ResponseFormat response) {
+
+    /** A request with a free-text answer. */
+    public InferenceRequest(String requestId, byte[] imageBytes, String prompt, Mode mode, List<String> labels,
+                            GenerationSettings generation, ImageOptions image) {
+        this(requestId, imageBytes, prompt, mode, labels, generation, image, null);
+    }
+
+    /** This request with its answer constrained to {@code format}. */
+    public InferenceRequest withResponse(ResponseFormat format) {
+        return new InferenceRequest(requestId, imageBytes, prompt, mode, labels, generation, image, format);
+    }
 
     /** What the engine does with the request. */
     public enum Mode { GENERATE, CLASSIFY }

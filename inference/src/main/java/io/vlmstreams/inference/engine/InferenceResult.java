@@ -21,7 +21,11 @@ public record InferenceResult(
         StageTimings timings) {
 
     /** Why generation ended. */
-    public enum FinishReason { STOP, LENGTH, CLASSIFIED }
+    public enum FinishReason {
+        STOP, LENGTH, CLASSIFIED,
+        /** The answer ended before it matched its response format (out of tokens, or no token could continue it). */
+        CONSTRAINT_INCOMPLETE
+    }
 
     /** One candidate label and its score. */
     public record LabelScore(String label, double score) { }

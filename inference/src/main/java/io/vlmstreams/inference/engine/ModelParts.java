@@ -1,5 +1,7 @@
 package io.vlmstreams.inference.engine;
 
+import io.vlmstreams.inference.constrain.Constraints;
+import io.vlmstreams.inference.constrain.TokenBytes;
 import io.vlmstreams.inference.generate.BatchGenerator;
 import io.vlmstreams.inference.generate.Classifier;
 import io.vlmstreams.inference.generate.ContinuousBatch;
@@ -65,7 +67,10 @@ final class ModelParts implements AutoCloseable {
             PromptBuilder prompts = PromptBuilder.of(folder, tokenizer);
             SpecialTokens special = prompts.specialTokens();
             ImageProcessor processor = new ImageProcessor(ImageProcessorConfig.fromJson(folder.imageProcessorConfig()));
-            RequestPreparer preparer = new RequestPreparer(new ImageDecoder(config.imageLimits()), processor, prompts, tokenizer);
+            // masks need the vocabulary's bytes: read from tokenizer.json when the first constrained request comes
+            Constraints constraints = new Constraints(() -> TokenBytes.read(folder.tokenizerJson()), stopTokenIds(special, folder));
+            RequestPreparer preparer = new RequestPreparer(new ImageDecoder(config.imageLimits()), processor, prompts, tokenizer,
+                    constraints);
             sessions = new ModelSessions(folder, new OrtRuntime(config.runtime()));
             InputEmbedder embedder = new InputEmbedder(sessions.embed, special.imageTokenId());
             long pad = special.padTokenId();

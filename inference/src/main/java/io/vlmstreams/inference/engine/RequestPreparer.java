@@ -1,5 +1,7 @@
 package io.vlmstreams.inference.engine;
 
+import io.vlmstreams.inference.constrain.Constraints;
+import io.vlmstreams.inference.constrain.TokenMasks;
 import io.vlmstreams.inference.image.DecodedImage;
 import io.vlmstreams.inference.image.ImageDecoder;
 import io.vlmstreams.inference.image.ImageException;
@@ -23,8 +25,16 @@ final class RequestPreparer {
     private final ImageProcessor processor;
     private final PromptCache prompts;
     private final TextTokenizer tokenizer;
+    private final Constraints constraints;
 
     RequestPreparer(ImageDecoder decoder, ImageProcessor processor, PromptBuilder prompts, TextTokenizer tokenizer) {
+        this(decoder, processor, prompts, tokenizer, null);
+    }
+
+    /** @param constraints compiles response formats (null: a constrained request is invalid) */
+    RequestPreparer(ImageDecoder decoder, ImageProcessor processor, PromptBuilder prompts, TextTokenizer tokenizer,
+                    Constraints constraints) {
+        this.constraints = constraints;
         this.decoder = decoder;
         this.processor = processor;
         this.prompts = new PromptCache(prompts, tokenizer);
@@ -33,6 +43,7 @@ final class RequestPreparer {
 
     PreparedRequest prepare(InferenceRequest request) {
         long t0 = System.nanoTime();
+        TokenMasks constraint = constraint(request);
         DecodedImage decoded;
         try {
             decoded = decoder.decode(request.imageBytes());
@@ -56,7 +67,24 @@ final class RequestPreparer {
             throw new InferenceException(InferenceException.Kind.INVALID_REQUEST,
                     "request " + request.requestId() + ": " + e.getMessage(), e);
         }
-        return new PreparedRequest(request, image, prompt.text(), prompt.inputIds(), labels, System.nanoTime() - t0);
+        return new PreparedRequest(request, image, prompt.text(), prompt.inputIds(), labels, System.nanoTime() - t0,
+                constraint);
+    }
+
+    /** The request's response format compiled (cached per format); an unsupported one makes it invalid. */
+    private TokenMasks constraint(InferenceRequest request) {
+        if (request.response() == null || request.mode() != InferenceRequest.Mode.GENERATE) {
+            return null;
+        }
+        try {
+            if (constraints == null) {
+                throw new IllegalArgumentException("this engine does not constrain answers");
+            }
+            return constraints.compile(request.response());
+        } catch (RuntimeException e) {
+            throw new InferenceException(InferenceException.Kind.INVALID_REQUEST,
+                    "request " + request.requestId() + ": " + e.getMessage(), e);
+        }
     }
 
     /**
