@@ -3,8 +3,14 @@ package io.vlmstreams.topology.config;
 import java.util.List;
 import java.util.Map;
 
+import io.vlmstreams.inference.constrain.Constraints;
+import io.vlmstreams.inference.constrain.ResponseFormat;
 import io.vlmstreams.inference.engine.InferenceRequest;
 import org.apache.kafka.common.config.ConfigException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * One pipeline ({@code pipeline.<name>.*}): where its events come from, where answers go, what the
@@ -14,6 +20,7 @@ import org.apache.kafka.common.config.ConfigException;
  * @param maxImageTokens null keeps the model's preprocessing default
  * @param maxPromptChars longest prompt an event may carry ({@code pipeline.<name>.max.prompt.chars}); a longer
  *                       one is an invalid request: prompt tokens cost memory and time in every batch it joins
+ * @param response       the shape every generated answer keeps to; null for free text
  */
 public record PipelineConfig(
         String name,
@@ -26,7 +33,8 @@ public record PipelineConfig(
         Integer minImageTokens,
         Integer maxImageTokens,
         BatchConfig batch,
-        int maxPromptChars) {
+        int maxPromptChars,
+        ResponseFormat response) {
 
     /** Default of {@code pipeline.<name>.max.prompt.chars}. */
     public static final int DEFAULT_MAX_PROMPT_CHARS =
@@ -38,6 +46,14 @@ public record PipelineConfig(
                           Integer maxImageTokens, BatchConfig batch) {
         this(name, inputTopics, outputTopic, mode, prompt, labels, generation, minImageTokens, maxImageTokens, batch,
                 DEFAULT_MAX_PROMPT_CHARS);
+    }
+
+    /** A pipeline with free-text answers. */
+    public PipelineConfig(String name, List<String> inputTopics, String outputTopic, InferenceRequest.Mode mode,
+                          String prompt, List<String> labels, GenerationDefaults generation, Integer minImageTokens,
+                          Integer maxImageTokens, BatchConfig batch, int maxPromptChars) {
+        this(name, inputTopics, outputTopic, mode, prompt, labels, generation, minImageTokens, maxImageTokens, batch,
+                maxPromptChars, null);
     }
 
     public PipelineConfig {
@@ -73,6 +89,43 @@ public record PipelineConfig(
         }
         return new PipelineConfig(name, v.list(Settings.INPUT_TOPICS), v.string(Settings.OUTPUT_TOPIC), mode,
                 v.string(Settings.PROMPT), labels, generation, minTokens, maxTokens, BatchConfig.read(v),
-                v.integer(Settings.MAX_PROMPT_CHARS));
+                v.integer(Settings.MAX_PROMPT_CHARS), response(v, mode));
+    }
+
+    /** The response format, compiled once here so a schema outside the subset stops the pipeline at start. */
+    private static ResponseFormat response(SettingValues v, InferenceRequest.Mode mode) {
+        String schema = v.string(Settings.RESPONSE_JSON_SCHEMA);
+        String regex = v.string(Settings.RESPONSE_REGEX);
+        if (schema == null && regex == null) {
+            return null;
+        }
+        String key = v.key(schema != null ? Settings.RESPONSE_JSON_SCHEMA : Settings.RESPONSE_REGEX);
+        if (schema != null && regex != null) {
+            throw new ConfigException(key, schema, "set either " + key + " or " + v.key(Settings.RESPONSE_REGEX) + ", not both");
+        }
+        if (mode != InferenceRequest.Mode.GENERATE) {
+            throw new ConfigException(key, schema != null ? schema : regex, "constrains generated answers: mode must be generate");
+        }
+        ResponseFormat format;
+        try {
+            format = schema != null ? ResponseFormat.jsonSchema(schemaText(schema)) : ResponseFormat.regex(regex);
+            Constraints.check(format);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new ConfigException(key, schema != null ? schema : regex, e.getMessage());
+        }
+        return format;
+    }
+
+    /** Inline JSON (starts with '{'), else the path of a file holding it. */
+    private static String schemaText(String value) throws IOException {
+        String trimmed = value.strip();
+        if (trimmed.startsWith("{")) {
+            return trimmed;
+        }
+        Path file = Path.of(trimmed);
+        if (!Files.isReadable(file)) {
+            throw new IOException("not inline JSON and no readable file " + file);
+        }
+        return Files.readString(file);
     }
 }

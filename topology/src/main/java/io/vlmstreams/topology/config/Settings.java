@@ -102,6 +102,8 @@ public final class Settings {
     public static final String MIN_IMAGE_TOKENS = "min.image.tokens";
     public static final String MAX_IMAGE_TOKENS = "max.image.tokens";
     public static final String MAX_PROMPT_CHARS = "max.prompt.chars";
+    public static final String RESPONSE_JSON_SCHEMA = "response.json.schema";
+    public static final String RESPONSE_REGEX = "response.regex";
 
     private static final int MAX_MILLIS = 600_000;
 
@@ -244,6 +246,14 @@ public final class Settings {
         define(PIPELINE, PIPELINE_GROUP, MAX_PROMPT_CHARS, Type.INT, 4096, null, Range.between(1, 1 << 20),
                 "Longest prompt an event may carry; a longer one is an invalid request (prompt tokens cost memory and "
                         + "time in every batch it joins).");
+        define(PIPELINE, PIPELINE_GROUP, RESPONSE_JSON_SCHEMA, Type.STRING, null, null, null,
+                "Generate mode: every answer is compact JSON valid under this JSON Schema (inline JSON, or the path of a "
+                        + "file holding it). The subset: type, properties (in order), required, enum, const, string "
+                        + "minLength/maxLength/pattern, integer and number bounds, boolean, null, array items with "
+                        + "minItems/maxItems, anyOf, local $ref; any other keyword stops the pipeline at start, named.");
+        define(PIPELINE, PIPELINE_GROUP, RESPONSE_REGEX, Type.STRING, null, null, null,
+                "Generate mode: every answer matches this regular expression as a whole (not with `"
+                        + RESPONSE_JSON_SCHEMA + "`).");
         // The batching keys again, per pipeline: same type and rule, and by default the application-level value.
         for (ConfigKey batch : BATCH.configKeys().values()) {
             define(PIPELINE, PIPELINE_GROUP, batch.name, batch.type, null, "`" + batch.name + "`",
