@@ -1,7 +1,6 @@
 package io.vlmstreams.inference.constrain;
 
 import org.apache.lucene.util.automaton.Automaton;
-import org.apache.lucene.util.automaton.MinimizationOperations;
 import org.apache.lucene.util.automaton.Operations;
 import org.apache.lucene.util.automaton.Transition;
 
@@ -10,8 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A minimal deterministic automaton over UTF-8 bytes as a dense table (states x 256), made from a
- * byte automaton by Lucene (determinize, minimize). Dead states are
+ * A deterministic automaton over UTF-8 bytes as a dense table (states x 256), made from a byte
+ * automaton by Lucene (determinized; see {@link JsonSchemaAutomaton#det} for why not minimized). Dead states are
  * removed, so every state reached can still be completed. It also knows, per state, the fewest
  * tokens that finish an answer from there ({@link #finishCost}) counting one token per byte (a
  * byte-level vocabulary has a token for every byte) and one for the stop token when the answer could
@@ -50,8 +49,7 @@ public final class ByteDfa {
 
     /** The table of {@code bytes}, an automaton over bytes (as Lucene builds it); fails when it admits nothing. */
     public static ByteDfa of(Automaton bytes) {
-        Automaton det = MinimizationOperations.minimize(Operations.determinize(Operations.removeDeadStates(bytes), WORK_LIMIT), WORK_LIMIT);
-        det = Operations.removeDeadStates(det);
+        Automaton det = Operations.removeDeadStates(JsonSchemaAutomaton.det(Operations.removeDeadStates(bytes)));
         if (det.getNumStates() == 0 || Operations.isEmpty(det)) {
             throw new IllegalArgumentException("the constraint admits no answer");
         }

@@ -119,11 +119,14 @@ public final class JsonSchemaAutomaton {
         } else if (all.isEmpty()) {
             throw new UnsupportedSchemaException(firstKeyword(s), where, "a schema without type, enum, const, anyOf or $ref admits any JSON value");
         }
-        Automaton a = all.get(0);
-        for (int i = 1; i < all.size(); i++) {
-            a = Operations.intersection(det(a), det(all.get(i)));
+        if (all.size() == 1) {
+            return all.get(0);
         }
-        return det(a);
+        Automaton a = det(all.get(0));
+        for (int i = 1; i < all.size(); i++) {
+            a = det(Operations.intersection(a, det(all.get(i))));
+        }
+        return a;
     }
 
     private static String firstKeyword(JsonNode s) {
@@ -240,19 +243,22 @@ public final class JsonSchemaAutomaton {
             Automaton matching = Operations.intersection(chars, RegexAutomaton.search(s.get("pattern").asText()));
             content = RegexAutomaton.toUtf8(matching);
         } else {
-            Automaton c = CHAR_OR_ESCAPE;
-            content = det(max < 0 ? Operations.repeat(c, min) : Operations.repeat(c, min, max));
+            content = CharRepeat.of(CHAR_OR_ESCAPE, min, max);
         }
         return Operations.concatenate(List.of(Automata.makeChar('"'), content, Automata.makeChar('"')));
     }
 
     /** One character of a JSON string as UTF-8 bytes: unescaped or a short escape; made once. */
-    private static final Automaton CHAR_OR_ESCAPE = det(Operations.union(RegexAutomaton.toUtf8(plainCodePoint()), escape()));
+    private static final Automaton CHAR_OR_ESCAPE = org.apache.lucene.util.automaton.MinimizationOperations.minimize(
+            Operations.union(RegexAutomaton.toUtf8(plainCodePoint()), escape()), ByteDfa.WORK_LIMIT);
 
-    /** Determinized and minimized: keeps what is built from it small. */
+    /**
+     * Determinized (not minimized: Lucene's minimization works over the code-point alphabet and costs
+     * hundreds of milliseconds on a schema's automaton, while determinizing what is built here leaves
+     * it within a few percent of minimal).
+     */
     static Automaton det(Automaton a) {
-        return org.apache.lucene.util.automaton.MinimizationOperations.minimize(
-                Operations.determinize(a, ByteDfa.WORK_LIMIT), ByteDfa.WORK_LIMIT);
+        return a.isDeterministic() ? a : Operations.determinize(a, ByteDfa.WORK_LIMIT);
     }
 
     /** The UTF-8 bytes of {@code s} as an automaton (one byte per transition). */
