@@ -3,6 +3,8 @@ package io.vlmstreams.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vlmstreams.inference.constrain.Constraints;
+import io.vlmstreams.inference.constrain.ResponseFormat;
 import io.vlmstreams.inference.engine.GenerationSettings;
 import io.vlmstreams.inference.engine.InferenceException;
 import io.vlmstreams.inference.engine.InferenceRequest;
@@ -86,6 +88,18 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--labels", split = ",", description = "score these labels instead of generating")
     List<String> labels;
 
+    @ArgGroup(exclusive = true)
+    Response response;
+
+    /** A response format: a JSON schema file or a regex. */
+    static final class Response {
+        @Option(names = "--schema", description = "every answer is compact JSON valid under this JSON Schema file")
+        Path schema;
+
+        @Option(names = "--regex", description = "every answer matches this regular expression as a whole")
+        String regex;
+    }
+
     @Option(names = "--batch-size", defaultValue = "8", description = "requests per model batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
@@ -109,6 +123,7 @@ public final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         GenerationSettings settings = settings();
+        ResponseFormat format = responseFormat();
         List<InferenceRequest> requests = new ArrayList<>();
         for (Path image : images) {
             if (!Files.isReadable(image)) {
@@ -117,7 +132,7 @@ public final class InferCommand implements Callable<Integer> {
             byte[] bytes = Files.readAllBytes(image);
             String id = image.getFileName().toString();
             requests.add(labels == null || labels.isEmpty()
-                    ? InferenceRequest.generate(id, bytes, prompt, settings)
+                    ? InferenceRequest.generate(id, bytes, prompt, settings).withResponse(format)
                     : InferenceRequest.classify(id, bytes, prompt, labels, settings));
         }
         int failures = 0;
@@ -136,6 +151,27 @@ public final class InferCommand implements Callable<Integer> {
             }
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /** The --schema / --regex format, checked before the model loads (an unsupported keyword is a one-line error). */
+    private ResponseFormat responseFormat() throws IOException {
+        if (response == null) {
+            return null;
+        }
+        if (labels != null && !labels.isEmpty()) {
+            throw new IllegalArgumentException("--schema and --regex constrain generated answers, not --labels");
+        }
+        ResponseFormat f;
+        if (response.schema != null) {
+            if (!Files.isReadable(response.schema)) {
+                throw new IllegalArgumentException("cannot read schema " + response.schema);
+            }
+            f = ResponseFormat.jsonSchema(Files.readString(response.schema));
+        } else {
+            f = ResponseFormat.regex(response.regex);
+        }
+        Constraints.check(f); // an unsupported keyword: one error line naming it
+        return f;
     }
 
     private GenerationSettings settings() {
