@@ -6,6 +6,7 @@ import io.vlmstreams.inference.generate.ClassificationInput;
 import io.vlmstreams.inference.generate.Classifier;
 import io.vlmstreams.inference.generate.GenerationInput;
 import io.vlmstreams.inference.generate.GenerationOutput;
+import io.vlmstreams.inference.generate.PolicyScorer;
 import io.vlmstreams.inference.generate.SequenceInput;
 import io.vlmstreams.inference.image.ProcessedImage;
 import org.slf4j.Logger;
@@ -29,6 +30,8 @@ final class BatchRunner {
     private final ImageEncoder encoder;
     private final BatchGenerator generator;
     private final Classifier classifier;
+    private final PolicyScorer policies;
+    private final java.util.function.Supplier<YesNoTokens> yesNo;
     private final long[] stopTokenIds;
     private final Function<long[], String> detokenize;
     private final EngineStats stats;
@@ -36,6 +39,15 @@ final class BatchRunner {
 
     BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, long[] stopTokenIds,
                 Function<long[], String> detokenize, EngineStats stats, ModelHooks hooks) {
+        this(encoder, generator, classifier, null, null, stopTokenIds, detokenize, stats, hooks);
+    }
+
+    /** @param policies scores MODERATE requests (null: they fail); {@code yesNo} gives its token sets */
+    BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, PolicyScorer policies,
+                java.util.function.Supplier<YesNoTokens> yesNo, long[] stopTokenIds,
+                Function<long[], String> detokenize, EngineStats stats, ModelHooks hooks) {
+        this.policies = policies;
+        this.yesNo = yesNo;
         this.hooks = hooks;
         this.encoder = encoder;
         this.generator = generator;
@@ -118,10 +130,15 @@ final class BatchRunner {
         List<GenerationInput> gen = new ArrayList<>();
         List<Integer> clsIdx = new ArrayList<>();
         List<ClassificationInput> cls = new ArrayList<>();
+        List<Integer> modIdx = new ArrayList<>();
+        List<PolicyScorer.Input> mod = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             PreparedRequest p = batch.get(i);
             SequenceInput seq = new SequenceInput(p.promptIds(), features.get(i));
-            if (p.request().mode() == InferenceRequest.Mode.CLASSIFY) {
+            if (p.request().mode() == InferenceRequest.Mode.MODERATE) {
+                modIdx.add(i);
+                mod.add(new PolicyScorer.Input(seq, p.labelTokenIds()));
+            } else if (p.request().mode() == InferenceRequest.Mode.CLASSIFY) {
                 clsIdx.add(i);
                 cls.add(new ClassificationInput(seq, p.labelTokenIds()));
             } else {
@@ -149,7 +166,37 @@ final class BatchRunner {
                         InferenceResult.FinishReason.CLASSIFIED, p.promptIds(), p.imageTokens(), new long[0], null);
             }
         }
+        if (!mod.isEmpty()) {
+            if (policies == null) {
+                throw new IllegalStateException("this engine does not score policies");
+            }
+            YesNoTokens tokens = yesNo.get();
+            PolicyScorer.Result r = policies.score(mod, tokens.yes(), tokens.no());
+            classifyNanos += r.timings().prefillNanos();
+            classifyTokens += r.timings().prefillTokens();
+            for (int k = 0; k < modIdx.size(); k++) {
+                int i = modIdx.get(k);
+                classified[i] = moderated(batch.get(i), r.yes().get(k));
+            }
+        }
         return new Started(encodeNanos, List.copyOf(genIdx), List.copyOf(gen), classified, classifyNanos, classifyTokens);
+    }
+
+    /** A MODERATE result: every policy's score against its threshold; the text names the flagged ones. */
+    private static InferenceResult moderated(PreparedRequest p, double[] yes) {
+        List<InferenceResult.PolicyScore> scores = new ArrayList<>();
+        List<String> flaggedNames = new ArrayList<>();
+        for (int q = 0; q < yes.length; q++) {
+            Policy policy = p.request().policies().get(q);
+            boolean flagged = yes[q] >= policy.threshold();
+            scores.add(new InferenceResult.PolicyScore(policy.name(), yes[q], policy.threshold(), flagged));
+            if (flagged) {
+                flaggedNames.add(policy.name());
+            }
+        }
+        return new InferenceResult(p.request().requestId(), String.join(",", flaggedNames), List.of(),
+                InferenceResult.FinishReason.MODERATED, p.promptIds(), p.imageTokens(), new long[0], null,
+                List.copyOf(scores), !flaggedNames.isEmpty(), InferenceResult.POLICY_YES_NO);
     }
 
     /**
@@ -180,8 +227,7 @@ final class BatchRunner {
                                 : o.stopped() ? InferenceResult.FinishReason.STOP : InferenceResult.FinishReason.LENGTH,
                         p.promptIds(), p.imageTokens(), o.tokenIds(), null);
             }
-            out.add(new Outcome.Success(new InferenceResult(r.requestId(), r.text(), r.labelScores(), r.finishReason(),
-                    r.promptTokenIds(), r.imageTokens(), r.tokenIds(), timings)));
+            out.add(new Outcome.Success(r.withTimings(timings)));
         }
         stats.batch(batch.size(), imageTokens, s.encodeNanos(), prefill + s.classifyNanos(), decode,
                 promptTokens + s.classifyPromptTokens(), generated);

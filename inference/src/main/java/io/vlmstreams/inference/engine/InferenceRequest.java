@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param generation    decoding settings
  * @param image         per-request image-token budget and splitting
  * @param response      the shape a GENERATE answer must keep to (JSON schema or regex); null for free text
+ * @param policies      the yes/no questions of {@link Mode#MODERATE}; empty otherwise
  */
 public record InferenceRequest(
         String requestId,
@@ -24,7 +25,14 @@ public record InferenceRequest(
         List<String> labels,
         GenerationSettings generation,
         ImageOptions image,
-        ResponseFormat response) {
+        ResponseFormat response,
+        List<Policy> policies) {
+
+    /** A request without policies. */
+    public InferenceRequest(String requestId, byte[] imageBytes, String prompt, Mode mode, List<String> labels,
+                            GenerationSettings generation, ImageOptions image, ResponseFormat response) {
+        this(requestId, imageBytes, prompt, mode, labels, generation, image, response, List.of());
+    }
 
     /** A request with a free-text answer. */
     public InferenceRequest(String requestId, byte[] imageBytes, String prompt, Mode mode, List<String> labels,
@@ -34,11 +42,25 @@ public record InferenceRequest(
 
     /** This request with its answer constrained to {@code format}. */
     public InferenceRequest withResponse(ResponseFormat format) {
-        return new InferenceRequest(requestId, imageBytes, prompt, mode, labels, generation, image, format);
+        return new InferenceRequest(requestId, imageBytes, prompt, mode, labels, generation, image, format, policies);
+    }
+
+    /**
+     * A moderate request: every policy scored from one pass over the image and {@code prompt} (the
+     * text before each question; may be empty).
+     */
+    public static InferenceRequest moderate(String requestId, byte[] imageBytes, String prompt, List<Policy> policies,
+                                            ImageOptions image) {
+        return new InferenceRequest(requestId, imageBytes, prompt, Mode.MODERATE, List.of(),
+                GenerationSettings.greedy(1), image, null, policies);
     }
 
     /** What the engine does with the request. */
-    public enum Mode { GENERATE, CLASSIFY }
+    public enum Mode {
+        GENERATE, CLASSIFY,
+        /** Score every policy's yes/no question from one image pass. */
+        MODERATE
+    }
 
     public InferenceRequest {
         Objects.requireNonNull(requestId, "requestId");
@@ -48,6 +70,10 @@ public record InferenceRequest(
         labels = labels == null ? List.of() : List.copyOf(labels);
         Objects.requireNonNull(generation, "generation");
         image = image == null ? ImageOptions.DEFAULTS : image;
+        policies = policies == null ? List.of() : List.copyOf(policies);
+        if (mode == Mode.MODERATE && policies.isEmpty()) {
+            throw new IllegalArgumentException("MODERATE request " + requestId + " has no policies");
+        }
         if (mode == Mode.CLASSIFY && labels.isEmpty()) {
             throw new IllegalArgumentException("CLASSIFY request " + requestId + " has no labels");
         }

@@ -6,6 +6,7 @@ import io.vlmstreams.inference.generate.BatchGenerator;
 import io.vlmstreams.inference.generate.Classifier;
 import io.vlmstreams.inference.generate.ContinuousBatch;
 import io.vlmstreams.inference.generate.InputEmbedder;
+import io.vlmstreams.inference.generate.PolicyScorer;
 import io.vlmstreams.inference.image.ImageDecoder;
 import io.vlmstreams.inference.image.ImageProcessor;
 import io.vlmstreams.inference.image.ImageProcessorConfig;
@@ -88,6 +89,8 @@ final class ModelParts implements AutoCloseable {
                     encoders.apply(plan.vision()),
                     new BatchGenerator(sessions.decoder, embedder, pad, vocab, plan.maxPaddingRatio()),
                     new Classifier(sessions.decoder, embedder, pad, vocab, padRows),
+                    new PolicyScorer(sessions.decoder, embedder, pad, vocab, policySharing(plan)),
+                    yesNoTokens(tokenizer),
                     stopTokenIds(special, folder),
                     ids -> tokenizer.decode(ids, true),
                     stats, hooks);
@@ -99,6 +102,26 @@ final class ModelParts implements AutoCloseable {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /** Question rows share a call as the plan lets rows of a decode batch share one. */
+    private static PolicyScorer.Sharing policySharing(BatchingPlan plan) {
+        return switch (plan.decode()) {
+            case ANY_LENGTHS -> PolicyScorer.Sharing.ANY_LENGTHS;
+            case EQUAL_LENGTHS -> PolicyScorer.Sharing.EQUAL_LENGTHS;
+            case ONE_ROW -> PolicyScorer.Sharing.ONE_ROW;
+        };
+    }
+
+    /** The yes/no token sets, found on the first MODERATE request. */
+    private static java.util.function.Supplier<YesNoTokens> yesNoTokens(TextTokenizer tokenizer) {
+        YesNoTokens[] found = new YesNoTokens[1];
+        return () -> {
+            if (found[0] == null) {
+                found[0] = YesNoTokens.of(tokenizer);
+            }
+            return found[0];
+        };
     }
 
     private static long[] stopTokenIds(SpecialTokens special, ModelFolder folder) {

@@ -55,6 +55,9 @@ final class RequestPreparer {
         List<long[]> labels = new ArrayList<>();
         try {
             image = processor.process(decoded, settings(request.image()));
+            if (request.mode() == InferenceRequest.Mode.MODERATE) {
+                return moderation(request, image, t0);
+            }
             prompt = prompts.build(request.prompt(), image.layout());
             for (String label : request.labels()) {
                 long[] ids = tokenizer.encode(label);
@@ -69,6 +72,38 @@ final class RequestPreparer {
         }
         return new PreparedRequest(request, image, prompt.text(), prompt.inputIds(), labels, System.nanoTime() - t0,
                 constraint);
+    }
+
+    /**
+     * A MODERATE request: each policy's full prompt (the request's text, then its question, in the
+     * user turn after the image), split into the prefix they all share (image included) and each
+     * one's own tokens after it (at least one): the prompt ids are the prefix, the label ids the rest.
+     */
+    private PreparedRequest moderation(InferenceRequest request, ProcessedImage image, long t0) {
+        List<long[]> full = new ArrayList<>();
+        String firstText = null;
+        for (Policy policy : request.policies()) {
+            String text = request.prompt().isBlank() ? policy.question() : request.prompt() + "\n" + policy.question();
+            Prompt p = prompts.build(text, image.layout());
+            firstText = firstText == null ? p.text() : firstText;
+            full.add(p.inputIds());
+        }
+        int shared = full.get(0).length - 1;
+        for (long[] ids : full) {
+            shared = Math.min(shared, ids.length - 1);
+            for (int i = 0; i < shared; i++) {
+                if (ids[i] != full.get(0)[i]) {
+                    shared = i;
+                    break;
+                }
+            }
+        }
+        long[] prefix = java.util.Arrays.copyOf(full.get(0), shared);
+        List<long[]> rest = new ArrayList<>();
+        for (long[] ids : full) {
+            rest.add(java.util.Arrays.copyOfRange(ids, shared, ids.length));
+        }
+        return new PreparedRequest(request, image, firstText, prefix, rest, System.nanoTime() - t0, null);
     }
 
     /** The request's response format compiled (cached per format); an unsupported one makes it invalid. */
