@@ -38,6 +38,7 @@ public final class Settings {
     static final String MODEL_GROUP = "Model and engine";
     static final String BATCH_GROUP = "Batching";
     static final String PIPELINE_GROUP = "Pipelines";
+    static final String POLICY_GROUP = "Policies";
     static final String FETCH_GROUP = "Fetching images by reference";
 
     /**
@@ -104,6 +105,11 @@ public final class Settings {
     public static final String MAX_PROMPT_CHARS = "max.prompt.chars";
     public static final String RESPONSE_JSON_SCHEMA = "response.json.schema";
     public static final String RESPONSE_REGEX = "response.regex";
+
+    // ---- policy suffixes, after pipeline.<name>.policy.<policy>. ----
+    public static final String POLICY_INFIX = "policy.";
+    public static final String POLICY_QUESTION = "question";
+    public static final String POLICY_THRESHOLD = "threshold";
 
     private static final int MAX_MILLIS = 600_000;
 
@@ -218,8 +224,9 @@ public final class Settings {
                 "Comma-separated input topics of `ImageEvent`s; a topic belongs to one pipeline.");
         define(PIPELINE, PIPELINE_GROUP, OUTPUT_TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
                 "Topic of `Answer`s.");
-        define(PIPELINE, PIPELINE_GROUP, MODE, Type.STRING, "generate", null, ValidString.in("generate", "classify"),
-                "`generate` (free text) or `classify` (score `labels`).");
+        define(PIPELINE, PIPELINE_GROUP, MODE, Type.STRING, "generate", null, ValidString.in("generate", "classify", "moderate"),
+                "`generate` (free text), `classify` (score `labels`) or `moderate` (score every "
+                        + "`policy.<policy>.question` from one image pass; `prompt` is the text before each question).");
         define(PIPELINE, PIPELINE_GROUP, PROMPT, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
                 "The question asked about every image (an event's own `prompt` wins).");
         define(PIPELINE, PIPELINE_GROUP, LABELS, Type.LIST, List.of(), null, null,
@@ -259,6 +266,32 @@ public final class Settings {
             define(PIPELINE, PIPELINE_GROUP, batch.name, batch.type, null, "`" + batch.name + "`",
                     Validators.nullOr(batch.validator), "This pipeline's `" + batch.name + "`.");
         }
+    }
+
+    /** The per-policy keys, as suffixes of {@code pipeline.<name>.policy.<policy>.}. */
+    static final ConfigDef POLICY = new ConfigDef();
+    static {
+        define(POLICY, POLICY_GROUP, POLICY_QUESTION, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
+                "Moderate mode: a yes/no question about the image. Its score is P(yes) from the next-token distribution "
+                        + "after it, normalised over the tokenizer's yes and no tokens; policy names are letters, digits, "
+                        + "`_`, `-`.");
+        define(POLICY, POLICY_GROUP, POLICY_THRESHOLD, Type.DOUBLE, 0.5, null, Validators.decimal(0, true, 1, true),
+                "The score at or above which the answer flags this policy.");
+    }
+
+    /** The prefix of policy {@code policy}'s keys in pipeline {@code pipeline}. */
+    public static String policyPrefix(String pipeline, String policy) {
+        return pipelinePrefix(pipeline) + POLICY_INFIX + policy + ".";
+    }
+
+    /** {@link #POLICY} applied to one policy of one pipeline, so errors name the full key. */
+    static ConfigDef policy(String pipeline, String policy) {
+        ConfigDef def = new ConfigDef();
+        for (ConfigKey k : POLICY.configKeys().values()) {
+            def.define(new ConfigKey(policyPrefix(pipeline, policy) + k.name, k.type, k.defaultValue, k.validator, k.importance,
+                    k.documentation, k.group, k.orderInGroup, k.width, k.displayName, k.dependents, k.recommender, false));
+        }
+        return def;
     }
 
     /**
