@@ -11,6 +11,7 @@ import io.vlmstreams.inference.engine.InferenceRequest;
 import io.vlmstreams.inference.engine.InferenceResult;
 import io.vlmstreams.inference.engine.LocalInferenceEngine;
 import io.vlmstreams.inference.engine.Outcome;
+import io.vlmstreams.inference.engine.Policy;
 import io.vlmstreams.inference.engine.PreparedRequest;
 import io.vlmstreams.inference.image.ProcessedImage;
 import io.vlmstreams.inference.io.Npy;
@@ -88,6 +89,13 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--labels", split = ",", description = "score these labels instead of generating")
     List<String> labels;
 
+    @Option(names = "--policy", paramLabel = "NAME=QUESTION", description = "moderate: score this yes/no question "
+            + "(repeatable); all policies of an image come from one image pass")
+    java.util.LinkedHashMap<String, String> policies;
+
+    @Option(names = "--threshold", paramLabel = "NAME=T", description = "a policy's flag threshold (default: 0.5)")
+    java.util.Map<String, Double> thresholds;
+
     @ArgGroup(exclusive = true)
     Response response;
 
@@ -131,6 +139,10 @@ public final class InferCommand implements Callable<Integer> {
             }
             byte[] bytes = Files.readAllBytes(image);
             String id = image.getFileName().toString();
+            if (policies != null && !policies.isEmpty()) {
+                requests.add(InferenceRequest.moderate(id, bytes, prompt, policyList(), null));
+                continue;
+            }
             requests.add(labels == null || labels.isEmpty()
                     ? InferenceRequest.generate(id, bytes, prompt, settings).withResponse(format)
                     : InferenceRequest.classify(id, bytes, prompt, labels, settings));
@@ -151,6 +163,22 @@ public final class InferCommand implements Callable<Integer> {
             }
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /** The --policy questions with their --threshold (every threshold must name a policy). */
+    private List<Policy> policyList() {
+        if ((labels != null && !labels.isEmpty()) || response != null) {
+            throw new IllegalArgumentException("--policy scores policies: not with --labels, --schema or --regex");
+        }
+        java.util.Map<String, Double> t = thresholds == null ? java.util.Map.of() : thresholds;
+        for (String name : t.keySet()) {
+            if (!policies.containsKey(name)) {
+                throw new IllegalArgumentException("--threshold " + name + " names no --policy");
+            }
+        }
+        List<Policy> out = new ArrayList<>();
+        policies.forEach((name, question) -> out.add(new Policy(name, question, t.getOrDefault(name, Policy.DEFAULT_THRESHOLD))));
+        return out;
     }
 
     /** The --schema / --regex format, checked before the model loads (an unsupported keyword is a one-line error). */
@@ -222,6 +250,15 @@ public final class InferCommand implements Callable<Integer> {
         n.put("finish_reason", r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
         ObjectNode scores = n.putObject("label_scores");
         r.labelScores().forEach(s -> scores.put(s.label(), s.score()));
+        if (!r.policyScores().isEmpty()) {
+            n.put("flagged", r.flagged());
+            ArrayNode policies = n.putArray("policy_scores");
+            r.policyScores().forEach(s -> policies.addObject().put("name", s.name()).put("score", s.score())
+                    .put("threshold", s.threshold()).put("flagged", s.flagged()));
+        }
+        if (r.scoring() != null) {
+            n.put("scoring", r.scoring());
+        }
         ObjectNode t = n.putObject("timings");
         t.put("queued_ms", r.timings().queuedMs());
         t.put("preprocess_ms", r.timings().preprocessMs());
