@@ -27,6 +27,7 @@ public final class Main implements Runnable {
         cli.addSubcommand(new io.vlmstreams.cli.BenchCommand());
         cli.addSubcommand(new BenchE2eCommand());
         cli.addSubcommand(new BenchConstrainCommand());
+        cli.addSubcommand(new BenchModerateCommand());
         cli.addSubcommand(new RunCommand());
         cli.addSubcommand(new ProduceCommand());
         cli.addSubcommand(new TailCommand());
