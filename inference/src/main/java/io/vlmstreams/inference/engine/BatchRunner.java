@@ -32,6 +32,7 @@ final class BatchRunner {
     private final Classifier classifier;
     private final PolicyScorer policies;
     private final java.util.function.Supplier<YesNoTokens> yesNo;
+    private final ImageFeatureCache imageCache;
     private final long[] stopTokenIds;
     private final Function<long[], String> detokenize;
     private final EngineStats stats;
@@ -39,13 +40,14 @@ final class BatchRunner {
 
     BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, long[] stopTokenIds,
                 Function<long[], String> detokenize, EngineStats stats, ModelHooks hooks) {
-        this(encoder, generator, classifier, null, null, stopTokenIds, detokenize, stats, hooks);
+        this(encoder, generator, classifier, null, null, null, stopTokenIds, detokenize, stats, hooks);
     }
 
     /** @param policies scores MODERATE requests (null: they fail); {@code yesNo} gives its token sets */
     BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, PolicyScorer policies,
-                java.util.function.Supplier<YesNoTokens> yesNo, long[] stopTokenIds,
+                java.util.function.Supplier<YesNoTokens> yesNo, ImageFeatureCache imageCache, long[] stopTokenIds,
                 Function<long[], String> detokenize, EngineStats stats, ModelHooks hooks) {
+        this.imageCache = imageCache;
         this.policies = policies;
         this.yesNo = yesNo;
         this.hooks = hooks;
@@ -120,10 +122,26 @@ final class BatchRunner {
         hooks.beforeModel(batch);
         long t0 = System.nanoTime();
         List<ProcessedImage> images = new ArrayList<>();
-        for (PreparedRequest p : batch) {
-            images.add(p.image());
+        List<Integer> toEncode = new ArrayList<>();
+        List<float[]> features = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            PreparedRequest p = batch.get(i);
+            features.add(p.cachedFeatures());
+            if (p.cachedFeatures() == null) {
+                images.add(p.image());
+                toEncode.add(i);
+            }
         }
-        List<float[]> features = encoder.encode(images);
+        if (!images.isEmpty()) {
+            List<float[]> encoded = encoder.encode(images);
+            for (int k = 0; k < toEncode.size(); k++) {
+                PreparedRequest p = batch.get(toEncode.get(k));
+                features.set(toEncode.get(k), encoded.get(k));
+                if (imageCache != null) {
+                    imageCache.put(p.imageKey(), p.image(), encoded.get(k));
+                }
+            }
+        }
         long encodeNanos = System.nanoTime() - t0;
 
         List<Integer> genIdx = new ArrayList<>();

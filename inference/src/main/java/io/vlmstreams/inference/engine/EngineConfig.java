@@ -27,6 +27,8 @@ import java.util.Set;
  *                            0 means no budget
  * @param faultInjectRequestIds test-only: a model batch holding one of these request ids fails as if
  *                            ONNX Runtime had thrown; empty (the default) injects nothing
+ * @param imageCacheBytes     most bytes of vision features kept for images seen before
+ *                            ({@code engine.image.cache.bytes}, {@link ImageFeatureCache}); 0 is off
  */
 public record EngineConfig(
         Path modelDir,
@@ -37,7 +39,21 @@ public record EngineConfig(
         int preprocessThreads,
         int maxEncoderTiles,
         int maxBatchMemoryMb,
-        Set<String> faultInjectRequestIds) {
+        Set<String> faultInjectRequestIds,
+        long imageCacheBytes) {
+
+    /** A config without an image cache. */
+    public EngineConfig(Path modelDir, String dtype, RuntimeConfig runtime, int maxBatchSize, ImageLimits imageLimits,
+                        int preprocessThreads, int maxEncoderTiles, int maxBatchMemoryMb, Set<String> faultInjectRequestIds) {
+        this(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles, maxBatchMemoryMb,
+                faultInjectRequestIds, 0);
+    }
+
+    /** This config with an image-feature cache of {@code bytes} (0: off). */
+    public EngineConfig withImageCacheBytes(long bytes) {
+        return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
+                maxBatchMemoryMb, faultInjectRequestIds, bytes);
+    }
 
     public EngineConfig {
         Objects.requireNonNull(modelDir, "modelDir");
@@ -51,6 +67,9 @@ public record EngineConfig(
             throw new IllegalArgumentException("maxBatchMemoryMb must be >= 0 (0: no budget), got " + maxBatchMemoryMb);
         }
         faultInjectRequestIds = Set.copyOf(faultInjectRequestIds);
+        if (imageCacheBytes < 0) {
+            throw new IllegalArgumentException("imageCacheBytes must be >= 0 (0: off), got " + imageCacheBytes);
+        }
     }
 
     /** The folder's own dtype (auto), on CPU, up to 8 requests at once without a memory budget, 2 preprocessing threads, 64 tiles per encoder call. */
@@ -66,32 +85,32 @@ public record EngineConfig(
     /** This config with a working-memory budget (0: none). */
     public EngineConfig withMaxBatchMemoryMb(int mb) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                mb, faultInjectRequestIds);
+                mb, faultInjectRequestIds, imageCacheBytes);
     }
 
     /** Test-only: this config with model batches failing whenever they hold one of {@code requestIds}. */
     public EngineConfig withFaultInjection(Set<String> requestIds) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, requestIds);
+                maxBatchMemoryMb, requestIds, imageCacheBytes);
     }
 
     public EngineConfig withRuntime(RuntimeConfig r) {
         return new EngineConfig(modelDir, dtype, r, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds);
+                maxBatchMemoryMb, faultInjectRequestIds, imageCacheBytes);
     }
 
     public EngineConfig withMaxBatchSize(int n) {
         return new EngineConfig(modelDir, dtype, runtime, n, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds);
+                maxBatchMemoryMb, faultInjectRequestIds, imageCacheBytes);
     }
 
     public EngineConfig withDtype(String d) {
         return new EngineConfig(modelDir, d, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds);
+                maxBatchMemoryMb, faultInjectRequestIds, imageCacheBytes);
     }
 
     public EngineConfig withImageLimits(ImageLimits limits) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, limits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds);
+                maxBatchMemoryMb, faultInjectRequestIds, imageCacheBytes);
     }
 }

@@ -40,6 +40,8 @@ final class ModelParts implements AutoCloseable {
     private final long padTokenId;
     private final int vocabSize;
     final BatchingPlan plan;
+    /** Vision features of images seen before (off when its capacity is 0). */
+    ImageFeatureCache imageCache;
     private final BatchSelfCheck selfCheck;
 
     private ModelParts(ModelFolder folder, TextTokenizer tokenizer, ModelSessions sessions, RequestPreparer preparer,
@@ -70,8 +72,9 @@ final class ModelParts implements AutoCloseable {
             ImageProcessor processor = new ImageProcessor(ImageProcessorConfig.fromJson(folder.imageProcessorConfig()));
             // masks need the vocabulary's bytes: read from tokenizer.json when the first constrained request comes
             Constraints constraints = new Constraints(() -> TokenBytes.read(folder.tokenizerJson()), stopTokenIds(special, folder));
+            ImageFeatureCache imageCache = new ImageFeatureCache(config.imageCacheBytes(), folder.modelId());
             RequestPreparer preparer = new RequestPreparer(new ImageDecoder(config.imageLimits()), processor, prompts, tokenizer,
-                    constraints);
+                    constraints, imageCache.enabled() ? imageCache : null);
             sessions = new ModelSessions(folder, new OrtRuntime(config.runtime()));
             InputEmbedder embedder = new InputEmbedder(sessions.embed, special.imageTokenId());
             long pad = special.padTokenId();
@@ -91,10 +94,13 @@ final class ModelParts implements AutoCloseable {
                     new Classifier(sessions.decoder, embedder, pad, vocab, padRows),
                     new PolicyScorer(sessions.decoder, embedder, pad, vocab, policySharing(plan)),
                     yesNoTokens(tokenizer),
+                    imageCache.enabled() ? imageCache : null,
                     stopTokenIds(special, folder),
                     ids -> tokenizer.decode(ids, true),
                     stats, hooks);
-            return new ModelParts(folder, tokenizer, sessions, preparer, runner, embedder, pad, vocab, plan, check);
+            ModelParts made = new ModelParts(folder, tokenizer, sessions, preparer, runner, embedder, pad, vocab, plan, check);
+            made.imageCache = imageCache;
+            return made;
         } catch (RuntimeException e) {
             if (sessions != null) {
                 sessions.close();

@@ -13,9 +13,18 @@ import java.util.List;
  * @param labelTokenIds   each label's token ids (CLASSIFY), else empty
  * @param preprocessNanos time spent decoding and preprocessing
  * @param constraint      the request's response format compiled for the vocabulary; null for free text
+ * @param imageKey        the image's key in the engine's {@link ImageFeatureCache}; null when the cache is off
+ * @param cachedFeatures  the image's vision features from the cache (then {@code image} has no pixels); null on a miss
  */
 public record PreparedRequest(InferenceRequest request, ProcessedImage image, String promptText, long[] promptIds,
-                              List<long[]> labelTokenIds, long preprocessNanos, TokenMasks constraint) {
+                              List<long[]> labelTokenIds, long preprocessNanos, TokenMasks constraint,
+                              String imageKey, float[] cachedFeatures) {
+
+    /** A request whose image is not cached. */
+    public PreparedRequest(InferenceRequest request, ProcessedImage image, String promptText, long[] promptIds,
+                           List<long[]> labelTokenIds, long preprocessNanos, TokenMasks constraint) {
+        this(request, image, promptText, promptIds, labelTokenIds, preprocessNanos, constraint, null, null);
+    }
 
     /** A request with a free-text answer. */
     public PreparedRequest(InferenceRequest request, ProcessedImage image, String promptText, long[] promptIds,

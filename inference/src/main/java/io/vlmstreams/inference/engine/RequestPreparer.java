@@ -26,15 +26,17 @@ final class RequestPreparer {
     private final PromptCache prompts;
     private final TextTokenizer tokenizer;
     private final Constraints constraints;
+    private final ImageFeatureCache images;
 
     RequestPreparer(ImageDecoder decoder, ImageProcessor processor, PromptBuilder prompts, TextTokenizer tokenizer) {
-        this(decoder, processor, prompts, tokenizer, null);
+        this(decoder, processor, prompts, tokenizer, null, null);
     }
 
     /** @param constraints compiles response formats (null: a constrained request is invalid) */
     RequestPreparer(ImageDecoder decoder, ImageProcessor processor, PromptBuilder prompts, TextTokenizer tokenizer,
-                    Constraints constraints) {
+                    Constraints constraints, ImageFeatureCache images) {
         this.constraints = constraints;
+        this.images = images;
         this.decoder = decoder;
         this.processor = processor;
         this.prompts = new PromptCache(prompts, tokenizer);
@@ -44,19 +46,27 @@ final class RequestPreparer {
     PreparedRequest prepare(InferenceRequest request) {
         long t0 = System.nanoTime();
         TokenMasks constraint = constraint(request);
-        DecodedImage decoded;
-        try {
-            decoded = decoder.decode(request.imageBytes());
-        } catch (ImageException e) {
-            throw new InferenceException(kindOf(e), "request " + request.requestId() + ": " + e.getMessage(), e);
+        String key = images == null ? null : images.key(request.imageBytes(), request.image());
+        ImageFeatureCache.Entry hit = images == null ? null : images.get(key);
+        DecodedImage decoded = null;
+        if (hit == null) {
+            try {
+                decoded = decoder.decode(request.imageBytes());
+            } catch (ImageException e) {
+                throw new InferenceException(kindOf(e), "request " + request.requestId() + ": " + e.getMessage(), e);
+            }
         }
+        float[] cached = hit == null ? null : hit.features();
         ProcessedImage image;
         Prompt prompt;
         List<long[]> labels = new ArrayList<>();
         try {
-            image = processor.process(decoded, settings(request.image()));
+            // a repost skips decoding, preprocessing and (in the model) the vision encoder
+            image = hit != null ? hit.layoutOnly() : processor.process(decoded, settings(request.image()));
             if (request.mode() == InferenceRequest.Mode.MODERATE) {
-                return moderation(request, image, t0);
+                PreparedRequest m = moderation(request, image, t0);
+                return new PreparedRequest(request, image, m.promptText(), m.promptIds(), m.labelTokenIds(),
+                        m.preprocessNanos(), null, key, cached);
             }
             prompt = prompts.build(request.prompt(), image.layout());
             for (String label : request.labels()) {
@@ -71,7 +81,7 @@ final class RequestPreparer {
                     "request " + request.requestId() + ": " + e.getMessage(), e);
         }
         return new PreparedRequest(request, image, prompt.text(), prompt.inputIds(), labels, System.nanoTime() - t0,
-                constraint);
+                constraint, key, cached);
     }
 
     /**
