@@ -20,6 +20,7 @@ public final class EngineLoader {
                 model.intraOpThreads(), model.interOpThreads(), cpu.optimizationLevel(), model.cpuArena(), model.memoryPattern(),
                 model.spinWait());
         return LocalInferenceEngine.open(EngineConfig.defaults(model.dir()).withDtype(model.dtype()).withRuntime(runtime)
-                .withMaxBatchSize(model.maxBatchSize()).withMaxBatchMemoryMb(model.maxBatchMemoryMb()));
+                .withMaxBatchSize(model.maxBatchSize()).withMaxBatchMemoryMb(model.maxBatchMemoryMb())
+                .withImageCacheBytes(model.imageCacheBytes()));
     }
 }

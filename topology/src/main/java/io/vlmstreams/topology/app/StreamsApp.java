@@ -66,6 +66,7 @@ public final class StreamsApp implements AutoCloseable {
                 registry, metrics), props);
         metrics.bindStreams(streams);
         metrics.executionProvider(engine.executionProvider());
+        metrics.imageCacheHits(engine::imageCacheHits);
         if (engine instanceof LocalInferenceEngine local) {
             metrics.decodingSequences(local::decodingSequences);
         }

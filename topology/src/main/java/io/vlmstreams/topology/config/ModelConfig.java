@@ -22,10 +22,19 @@ import java.util.Map;
  * @param spinWait             {@code engine.spin.wait}: ORT's idle threads spin (true, its default) or sleep
  * @param maxBatchSize         {@code engine.max.batch.size}: most sequences the model works on at once, the
  *                             running decode batch included, whichever pipelines and stream threads they come from
+ * @param imageCacheBytes      {@code engine.image.cache.bytes}: vision features kept for reposted images (0: off)
  */
 public record ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
                           boolean cpuArena, boolean memoryPattern,
-                          int intraOpThreads, int interOpThreads, boolean spinWait, int maxBatchSize) {
+                          int intraOpThreads, int interOpThreads, boolean spinWait, int maxBatchSize,
+                          long imageCacheBytes) {
+
+    /** Without an image cache. */
+    public ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb, boolean cpuArena,
+                       boolean memoryPattern, int intraOpThreads, int interOpThreads, boolean spinWait, int maxBatchSize) {
+        this(dir, dtype, provider, deviceId, maxBatchMemoryMb, cpuArena, memoryPattern, intraOpThreads, interOpThreads,
+                spinWait, maxBatchSize, 0);
+    }
 
     /**
      * The engine settings of the application when only {@code model.dir} is given: what the command
@@ -41,6 +50,6 @@ public record ModelConfig(Path dir, String dtype, String provider, int deviceId,
                 v.integer(Settings.ENGINE_MAX_BATCH_MEMORY_MB), v.bool(Settings.ENGINE_CPU_ARENA),
                 v.bool(Settings.ENGINE_MEMORY_PATTERN), v.integer(Settings.ENGINE_INTRA_OP_THREADS),
                 v.integer(Settings.ENGINE_INTER_OP_THREADS), v.bool(Settings.ENGINE_SPIN_WAIT),
-                v.integer(Settings.ENGINE_MAX_BATCH_SIZE));
+                v.integer(Settings.ENGINE_MAX_BATCH_SIZE), v.longValue(Settings.ENGINE_IMAGE_CACHE_BYTES));
     }
 }

@@ -71,6 +71,7 @@ public final class Settings {
     public static final String ENGINE_SPIN_WAIT = "engine.spin.wait";
     public static final String ENGINE_CPU_ARENA = "engine.cpu.arena";
     public static final String ENGINE_MEMORY_PATTERN = "engine.memory.pattern";
+    public static final String ENGINE_IMAGE_CACHE_BYTES = "engine.image.cache.bytes";
 
     // ---- batching (application level; each is also a pipeline suffix) ----
     public static final String BATCH_MAX_SIZE = "batch.max.size";
@@ -178,6 +179,11 @@ public final class Settings {
         define(MODEL, MODEL_GROUP, ENGINE_MEMORY_PATTERN, Type.BOOLEAN, RuntimeConfig.DEFAULT_MEMORY_PATTERN, null, null,
                 "ONNX Runtime's memory pattern planning per input shape (it keeps an extra block per shape in the "
                         + "arena).");
+        define(MODEL, MODEL_GROUP, ENGINE_IMAGE_CACHE_BYTES, Type.LONG, 256L << 20, null, Range.atLeast(0),
+                "Bytes of vision-encoder features kept for images seen before, least recently used out (0: off). The key "
+                        + "is the SHA-256 of the image bytes, the preprocessing settings and the model id: a repost skips "
+                        + "decoding, preprocessing and the vision encoder and gets the same answer. Hits: "
+                        + "`vlm_image_cache_hits_total`.");
     }
 
     static final ConfigDef BATCH = new ConfigDef();

@@ -29,7 +29,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code vlm_batch_duration_seconds{pipeline}}, {@code vlm_stage_latency_seconds{pipeline,stage}}
  * (stage = queued, preprocess, encode, decode), {@code vlm_generated_tokens_total{pipeline}}
  * (tokens/s is its rate), {@code vlm_pending_requests{pipeline}},
- * {@code vlm_engine_provider{provider}} (1 for the provider in use), and Kafka Streams' own
+ * {@code vlm_engine_provider{provider}} (1 for the provider in use), {@code vlm_image_cache_hits_total}, and Kafka Streams' own
  * metrics as {@code kafka_stream_*} once {@link #bindStreams} is called.
  */
 public final class VlmMetrics implements AutoCloseable {
@@ -46,6 +46,7 @@ public final class VlmMetrics implements AutoCloseable {
     private final Map<String, AtomicInteger> pendingByPipeline = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> providers = new ConcurrentHashMap<>();
     private volatile KafkaStreamsMetrics streamsMetrics;
+    private volatile java.util.function.LongSupplier imageCacheHits = () -> 0;
 
     /** Meters on a new Prometheus registry. */
     public VlmMetrics() {
@@ -140,6 +141,15 @@ public final class VlmMetrics implements AutoCloseable {
     }
 
     /** Marks {@code provider} (e.g. {@code CPU}, {@code CUDA:0}) as the execution provider in use. */
+    /** {@code vlm_image_cache_hits_total}: requests whose image features came from the engine's image cache. */
+    public void imageCacheHits(java.util.function.LongSupplier hits) {
+        // Micrometer holds the counted object weakly: keep it here, as long as the meters
+        this.imageCacheHits = hits;
+        io.micrometer.core.instrument.FunctionCounter.builder("vlm.image.cache.hits", this, m -> (double) m.imageCacheHits.getAsLong())
+                .description("Requests whose vision features came from the image cache (a repost of the same image)")
+                .register(registry);
+    }
+
     public void executionProvider(String provider) {
         providers.forEach((name, value) -> value.set(name.equals(provider) ? 1 : 0));
         providers.computeIfAbsent(provider, p -> {
