@@ -167,10 +167,27 @@ final class BatchRunner {
         InferenceResult[] classified = new InferenceResult[batch.size()];
         long classifyNanos = 0;
         long classifyTokens = 0;
+        // labels whose first tokens differ are told apart by that token: one row and step, not one per label token
+        List<Integer> firstIdx = new ArrayList<>();
+        List<ClassificationInput> first = new ArrayList<>();
+        for (int k = cls.size() - 1; k >= 0; k--) {
+            if (Classifier.firstTokensDiffer(cls.get(k).labelTokenIds())) {
+                firstIdx.add(0, clsIdx.remove(k));
+                first.add(0, cls.remove(k));
+            }
+        }
+        if (!first.isEmpty()) {
+            Classifier.Result r = classifier.scoreFirstTokens(first);
+            classifyNanos += r.timings().prefillNanos();
+            classifyTokens += r.timings().prefillTokens();
+            for (int k = 0; k < firstIdx.size(); k++) {
+                classified[firstIdx.get(k)] = labelled(batch.get(firstIdx.get(k)), r.scores().get(k), InferenceResult.FIRST_TOKEN);
+            }
+        }
         if (!cls.isEmpty()) {
             Classifier.Result r = classifier.score(cls);
-            classifyNanos = r.timings().prefillNanos();
-            classifyTokens = r.timings().prefillTokens();
+            classifyNanos += r.timings().prefillNanos();
+            classifyTokens += r.timings().prefillTokens();
             for (int k = 0; k < clsIdx.size(); k++) {
                 int i = clsIdx.get(k);
                 PreparedRequest p = batch.get(i);
@@ -198,6 +215,17 @@ final class BatchRunner {
             }
         }
         return new Started(encodeNanos, List.copyOf(genIdx), List.copyOf(gen), classified, classifyNanos, classifyTokens);
+    }
+
+    /** A CLASSIFY result: the labels' scores by {@code method}, the best label as the text. */
+    private static InferenceResult labelled(PreparedRequest p, double[] s, String method) {
+        List<InferenceResult.LabelScore> scores = new ArrayList<>();
+        for (int l = 0; l < s.length; l++) {
+            scores.add(new InferenceResult.LabelScore(p.request().labels().get(l), s[l]));
+        }
+        return new InferenceResult(p.request().requestId(), p.request().labels().get(Classifier.best(s)), List.copyOf(scores),
+                InferenceResult.FinishReason.CLASSIFIED, p.promptIds(), p.imageTokens(), new long[0], null, List.of(), false,
+                method);
     }
 
     /** A MODERATE result: every policy's score against its threshold; the text names the flagged ones. */
