@@ -1,6 +1,6 @@
 package io.vlmstreams.cli;
 
-import io.vlmstreams.inference.engine.EngineConfig;
+import io.vlmstreams.inference.engine.ImageOptions;
 import io.vlmstreams.inference.engine.InferenceRequest;
 import io.vlmstreams.inference.engine.LocalInferenceEngine;
 import io.vlmstreams.inference.engine.Outcome;
@@ -45,8 +45,14 @@ public final class BenchModerateCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "timed rounds after one warm-up (default: ${DEFAULT-VALUE})")
     int rounds;
 
-    @Option(names = "--separate", negatable = true, defaultValue = "true", description = "also time the policies as separate requests")
-    boolean separate;
+    @Option(names = "--max-image-tokens", description = "image tokens per tile (default: the model's)")
+    Integer maxImageTokens;
+
+    @Option(names = "--splitting", negatable = true, description = "tile large images (default: the model's)")
+    Boolean splitting;
+
+    @Option(names = "--no-separate", description = "skip timing the policies as separate requests")
+    boolean noSeparate;
 
     private final PrintStream out;
 
@@ -64,6 +70,7 @@ public final class BenchModerateCommand implements Callable<Integer> {
         for (int i = 0; i < Math.min(policies, QUESTIONS.size()); i++) {
             all.add(new Policy("p" + i, QUESTIONS.get(i), 0.5));
         }
+        ImageOptions options = new ImageOptions(null, maxImageTokens, splitting);
         try (LocalInferenceEngine e = LocalInferenceEngine.open(engine.config(1))) {
             for (Path image : images) {
                 byte[] bytes = Files.readAllBytes(image);
@@ -71,12 +78,12 @@ public final class BenchModerateCommand implements Callable<Integer> {
                 double[] many = new double[rounds];
                 double[] apart = new double[rounds];
                 for (int r = -1; r < rounds; r++) {
-                    double a = time(e, List.of(InferenceRequest.moderate("one", bytes, "", all.subList(0, 1), null)));
-                    double b = time(e, List.of(InferenceRequest.moderate("many", bytes, "", all, null)));
+                    double a = time(e, List.of(InferenceRequest.moderate("one", bytes, "", all.subList(0, 1), options)));
+                    double b = time(e, List.of(InferenceRequest.moderate("many", bytes, "", all, options)));
                     double c = 0;
-                    if (separate) {
+                    if (!noSeparate) {
                         for (Policy p : all) {
-                            c += time(e, List.of(InferenceRequest.moderate("apart", bytes, "", List.of(p), null)));
+                            c += time(e, List.of(InferenceRequest.moderate("apart", bytes, "", List.of(p), options)));
                         }
                     }
                     if (r >= 0) {
@@ -87,9 +94,10 @@ public final class BenchModerateCommand implements Callable<Integer> {
                 }
                 double m1 = median(one);
                 double mn = median(many);
-                out.printf(Locale.ROOT, "%s on %s: 1 policy %.0f ms, %d policies in one image pass %.0f ms (%.2fx)%s%n",
-                        image.getFileName(), e.modelId(), m1, all.size(), mn, mn / m1,
-                        separate ? String.format(Locale.ROOT, ", %d separate requests %.0f ms (%.2fx)", all.size(),
+                out.printf(Locale.ROOT, "%s (%d image tokens) on %s: 1 policy %.0f ms, %d policies in one image pass %.0f ms (%.2fx)%s%n",
+                        image.getFileName(), e.estimateImageTokens(InferenceRequest.moderate("n", bytes, "", all, options)),
+                        e.modelId(), m1, all.size(), mn, mn / m1,
+                        !noSeparate ? String.format(Locale.ROOT, ", %d separate requests %.0f ms (%.2fx)", all.size(),
                                 median(apart), median(apart) / m1) : "");
             }
         }
