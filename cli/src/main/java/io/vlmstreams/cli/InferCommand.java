@@ -3,12 +3,15 @@ package io.vlmstreams.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vlmstreams.inference.constrain.Constraints;
+import io.vlmstreams.inference.constrain.ResponseFormat;
 import io.vlmstreams.inference.engine.GenerationSettings;
 import io.vlmstreams.inference.engine.InferenceException;
 import io.vlmstreams.inference.engine.InferenceRequest;
 import io.vlmstreams.inference.engine.InferenceResult;
 import io.vlmstreams.inference.engine.LocalInferenceEngine;
 import io.vlmstreams.inference.engine.Outcome;
+import io.vlmstreams.inference.engine.Policy;
 import io.vlmstreams.inference.engine.PreparedRequest;
 import io.vlmstreams.inference.image.ProcessedImage;
 import io.vlmstreams.inference.io.Npy;
@@ -88,6 +91,25 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--labels", split = ",", description = "score these labels instead of generating")
     List<String> labels;
 
+    @Option(names = "--policy", paramLabel = "NAME=QUESTION", description = "moderate: score this yes/no question "
+            + "(repeatable); all policies of an image come from one image pass")
+    java.util.LinkedHashMap<String, String> policies;
+
+    @Option(names = "--threshold", paramLabel = "NAME=T", description = "a policy's flag threshold (default: 0.5)")
+    java.util.Map<String, Double> thresholds;
+
+    @ArgGroup(exclusive = true)
+    Response response;
+
+    /** A response format: a JSON schema file or a regex. */
+    static final class Response {
+        @Option(names = "--schema", description = "every answer is compact JSON valid under this JSON Schema file")
+        Path schema;
+
+        @Option(names = "--regex", description = "every answer matches this regular expression as a whole")
+        String regex;
+    }
+
     @Option(names = "--batch-size", defaultValue = "8", description = "requests per model batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
@@ -114,6 +136,7 @@ public final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         GenerationSettings settings = settings();
+        ResponseFormat format = responseFormat();
         boolean classify = labels != null && !labels.isEmpty();
         String text = prompt != null ? prompt
                 : classify ? "Which of these fits the image best: " + String.join(", ", labels) + "?" : "Describe this image.";
@@ -124,8 +147,12 @@ public final class InferCommand implements Callable<Integer> {
             }
             byte[] bytes = Files.readAllBytes(image);
             String id = image.getFileName().toString();
-            requests.add(!classify
-                    ? InferenceRequest.generate(id, bytes, text, settings)
+            if (policies != null && !policies.isEmpty()) {
+                requests.add(InferenceRequest.moderate(id, bytes, prompt, policyList(), null));
+                continue;
+            }
+            requests.add(labels == null || labels.isEmpty()
+                    ? InferenceRequest.generate(id, bytes, text, settings).withResponse(format)
                     : InferenceRequest.classify(id, bytes, text, labels, settings));
         }
         int failures = 0;
@@ -148,6 +175,43 @@ public final class InferCommand implements Callable<Integer> {
             }
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /** The --policy questions with their --threshold (every threshold must name a policy). */
+    private List<Policy> policyList() {
+        if ((labels != null && !labels.isEmpty()) || response != null) {
+            throw new IllegalArgumentException("--policy scores policies: not with --labels, --schema or --regex");
+        }
+        java.util.Map<String, Double> t = thresholds == null ? java.util.Map.of() : thresholds;
+        for (String name : t.keySet()) {
+            if (!policies.containsKey(name)) {
+                throw new IllegalArgumentException("--threshold " + name + " names no --policy");
+            }
+        }
+        List<Policy> out = new ArrayList<>();
+        policies.forEach((name, question) -> out.add(new Policy(name, question, t.getOrDefault(name, Policy.DEFAULT_THRESHOLD))));
+        return out;
+    }
+
+    /** The --schema / --regex format, checked before the model loads (an unsupported keyword is a one-line error). */
+    private ResponseFormat responseFormat() throws IOException {
+        if (response == null) {
+            return null;
+        }
+        if (labels != null && !labels.isEmpty()) {
+            throw new IllegalArgumentException("--schema and --regex constrain generated answers, not --labels");
+        }
+        ResponseFormat f;
+        if (response.schema != null) {
+            if (!Files.isReadable(response.schema)) {
+                throw new IllegalArgumentException("cannot read schema " + response.schema);
+            }
+            f = ResponseFormat.jsonSchema(Files.readString(response.schema));
+        } else {
+            f = ResponseFormat.regex(response.regex);
+        }
+        Constraints.check(f); // an unsupported keyword: one error line naming it
+        return f;
     }
 
     private GenerationSettings settings() {

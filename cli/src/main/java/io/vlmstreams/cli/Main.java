@@ -31,6 +31,8 @@ public final class Main implements Runnable {
         cli.addSubcommand(new io.vlmstreams.cli.BenchCommand());
         cli.addSubcommand(new BenchE2eCommand());
         cli.addSubcommand(new BenchCamerasCommand());
+        cli.addSubcommand(new BenchConstrainCommand());
+        cli.addSubcommand(new BenchModerateCommand());
         cli.addSubcommand(new RunCommand());
         cli.addSubcommand(new ProduceCommand());
         cli.addSubcommand(new TailCommand());

@@ -68,7 +68,7 @@ public final class BatchMemoryEstimator {
     }
 
     private static long newTokens(PreparedRequest p) {
-        if (p.request().mode() == InferenceRequest.Mode.CLASSIFY) {
+        if (p.request().mode() != InferenceRequest.Mode.GENERATE) {
             return p.labelTokenIds().stream().mapToLong(ids -> ids.length).max().orElse(0);
         }
         return p.request().generation().maxNewTokens();

@@ -6,6 +6,7 @@ import io.vlmstreams.inference.generate.ClassificationInput;
 import io.vlmstreams.inference.generate.Classifier;
 import io.vlmstreams.inference.generate.GenerationInput;
 import io.vlmstreams.inference.generate.GenerationOutput;
+import io.vlmstreams.inference.generate.PolicyScorer;
 import io.vlmstreams.inference.generate.SequenceInput;
 import io.vlmstreams.inference.image.ProcessedImage;
 import org.slf4j.Logger;
@@ -29,6 +30,9 @@ final class BatchRunner {
     private final ImageEncoder encoder;
     private final BatchGenerator generator;
     private final Classifier classifier;
+    private final PolicyScorer policies;
+    private final java.util.function.Supplier<YesNoTokens> yesNo;
+    private final ImageFeatureCache imageCache;
     private final long[] stopTokenIds;
     private final Function<long[], String> detokenize;
     private final EngineStats stats;
@@ -36,6 +40,16 @@ final class BatchRunner {
 
     BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, long[] stopTokenIds,
                 Function<long[], String> detokenize, EngineStats stats, ModelHooks hooks) {
+        this(encoder, generator, classifier, null, null, null, stopTokenIds, detokenize, stats, hooks);
+    }
+
+    /** @param policies scores MODERATE requests (null: they fail); {@code yesNo} gives its token sets */
+    BatchRunner(ImageEncoder encoder, BatchGenerator generator, Classifier classifier, PolicyScorer policies,
+                java.util.function.Supplier<YesNoTokens> yesNo, ImageFeatureCache imageCache, long[] stopTokenIds,
+                Function<long[], String> detokenize, EngineStats stats, ModelHooks hooks) {
+        this.imageCache = imageCache;
+        this.policies = policies;
+        this.yesNo = yesNo;
         this.hooks = hooks;
         this.encoder = encoder;
         this.generator = generator;
@@ -108,34 +122,72 @@ final class BatchRunner {
         hooks.beforeModel(batch);
         long t0 = System.nanoTime();
         List<ProcessedImage> images = new ArrayList<>();
-        for (PreparedRequest p : batch) {
-            images.add(p.image());
+        List<Integer> toEncode = new ArrayList<>();
+        List<float[]> features = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            PreparedRequest p = batch.get(i);
+            features.add(p.cachedFeatures());
+            if (p.cachedFeatures() == null) {
+                images.add(p.image());
+                toEncode.add(i);
+            }
         }
-        List<float[]> features = encoder.encode(images);
+        if (!images.isEmpty()) {
+            List<float[]> encoded = encoder.encode(images);
+            for (int k = 0; k < toEncode.size(); k++) {
+                PreparedRequest p = batch.get(toEncode.get(k));
+                features.set(toEncode.get(k), encoded.get(k));
+                if (imageCache != null) {
+                    imageCache.put(p.imageKey(), p.image(), encoded.get(k));
+                }
+            }
+        }
         long encodeNanos = System.nanoTime() - t0;
 
         List<Integer> genIdx = new ArrayList<>();
         List<GenerationInput> gen = new ArrayList<>();
         List<Integer> clsIdx = new ArrayList<>();
         List<ClassificationInput> cls = new ArrayList<>();
+        List<Integer> modIdx = new ArrayList<>();
+        List<PolicyScorer.Input> mod = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             PreparedRequest p = batch.get(i);
             SequenceInput seq = new SequenceInput(p.promptIds(), features.get(i));
-            if (p.request().mode() == InferenceRequest.Mode.CLASSIFY) {
+            if (p.request().mode() == InferenceRequest.Mode.MODERATE) {
+                modIdx.add(i);
+                mod.add(new PolicyScorer.Input(seq, p.labelTokenIds()));
+            } else if (p.request().mode() == InferenceRequest.Mode.CLASSIFY) {
                 clsIdx.add(i);
                 cls.add(new ClassificationInput(seq, p.labelTokenIds()));
             } else {
                 genIdx.add(i);
-                gen.add(new GenerationInput(seq, p.request().generation(), stopTokenIds));
+                gen.add(new GenerationInput(seq, p.request().generation(), stopTokenIds, p.constraint()));
             }
         }
         InferenceResult[] classified = new InferenceResult[batch.size()];
         long classifyNanos = 0;
         long classifyTokens = 0;
+        // labels whose first tokens differ are told apart by that token: one row and step, not one per label token
+        List<Integer> firstIdx = new ArrayList<>();
+        List<ClassificationInput> first = new ArrayList<>();
+        for (int k = cls.size() - 1; k >= 0; k--) {
+            if (Classifier.firstTokensDiffer(cls.get(k).labelTokenIds())) {
+                firstIdx.add(0, clsIdx.remove(k));
+                first.add(0, cls.remove(k));
+            }
+        }
+        if (!first.isEmpty()) {
+            Classifier.Result r = classifier.scoreFirstTokens(first);
+            classifyNanos += r.timings().prefillNanos();
+            classifyTokens += r.timings().prefillTokens();
+            for (int k = 0; k < firstIdx.size(); k++) {
+                classified[firstIdx.get(k)] = labelled(batch.get(firstIdx.get(k)), r.scores().get(k), InferenceResult.FIRST_TOKEN);
+            }
+        }
         if (!cls.isEmpty()) {
             Classifier.Result r = classifier.score(cls);
-            classifyNanos = r.timings().prefillNanos();
-            classifyTokens = r.timings().prefillTokens();
+            classifyNanos += r.timings().prefillNanos();
+            classifyTokens += r.timings().prefillTokens();
             for (int k = 0; k < clsIdx.size(); k++) {
                 int i = clsIdx.get(k);
                 PreparedRequest p = batch.get(i);
@@ -149,7 +201,48 @@ final class BatchRunner {
                         InferenceResult.FinishReason.CLASSIFIED, p.promptIds(), p.imageTokens(), new long[0], null);
             }
         }
+        if (!mod.isEmpty()) {
+            if (policies == null) {
+                throw new IllegalStateException("this engine does not score policies");
+            }
+            YesNoTokens tokens = yesNo.get();
+            PolicyScorer.Result r = policies.score(mod, tokens.yes(), tokens.no());
+            classifyNanos += r.timings().prefillNanos();
+            classifyTokens += r.timings().prefillTokens();
+            for (int k = 0; k < modIdx.size(); k++) {
+                int i = modIdx.get(k);
+                classified[i] = moderated(batch.get(i), r.yes().get(k));
+            }
+        }
         return new Started(encodeNanos, List.copyOf(genIdx), List.copyOf(gen), classified, classifyNanos, classifyTokens);
+    }
+
+    /** A CLASSIFY result: the labels' scores by {@code method}, the best label as the text. */
+    private static InferenceResult labelled(PreparedRequest p, double[] s, String method) {
+        List<InferenceResult.LabelScore> scores = new ArrayList<>();
+        for (int l = 0; l < s.length; l++) {
+            scores.add(new InferenceResult.LabelScore(p.request().labels().get(l), s[l]));
+        }
+        return new InferenceResult(p.request().requestId(), p.request().labels().get(Classifier.best(s)), List.copyOf(scores),
+                InferenceResult.FinishReason.CLASSIFIED, p.promptIds(), p.imageTokens(), new long[0], null, List.of(), false,
+                method);
+    }
+
+    /** A MODERATE result: every policy's score against its threshold; the text names the flagged ones. */
+    private static InferenceResult moderated(PreparedRequest p, double[] yes) {
+        List<InferenceResult.PolicyScore> scores = new ArrayList<>();
+        List<String> flaggedNames = new ArrayList<>();
+        for (int q = 0; q < yes.length; q++) {
+            Policy policy = p.request().policies().get(q);
+            boolean flagged = yes[q] >= policy.threshold();
+            scores.add(new InferenceResult.PolicyScore(policy.name(), yes[q], policy.threshold(), flagged));
+            if (flagged) {
+                flaggedNames.add(policy.name());
+            }
+        }
+        return new InferenceResult(p.request().requestId(), String.join(",", flaggedNames), List.of(),
+                InferenceResult.FinishReason.MODERATED, p.promptIds(), p.imageTokens(), new long[0], null,
+                List.copyOf(scores), !flaggedNames.isEmpty(), InferenceResult.POLICY_YES_NO);
     }
 
     /**
@@ -176,11 +269,11 @@ final class BatchRunner {
                 GenerationOutput o = outputs[i];
                 generated += o.tokenIds().length;
                 r = new InferenceResult(p.request().requestId(), detokenize.apply(o.tokenIds()), List.of(),
-                        o.stopped() ? InferenceResult.FinishReason.STOP : InferenceResult.FinishReason.LENGTH,
+                        o.incomplete() ? InferenceResult.FinishReason.CONSTRAINT_INCOMPLETE
+                                : o.stopped() ? InferenceResult.FinishReason.STOP : InferenceResult.FinishReason.LENGTH,
                         p.promptIds(), p.imageTokens(), o.tokenIds(), null);
             }
-            out.add(new Outcome.Success(new InferenceResult(r.requestId(), r.text(), r.labelScores(), r.finishReason(),
-                    r.promptTokenIds(), r.imageTokens(), r.tokenIds(), timings)));
+            out.add(new Outcome.Success(r.withTimings(timings)));
         }
         stats.batch(batch.size(), imageTokens, s.encodeNanos(), prefill + s.classifyNanos(), decode,
                 promptTokens + s.classifyPromptTokens(), generated);

@@ -27,6 +27,8 @@ import java.util.Set;
  *                            0 means no budget
  * @param faultInjectRequestIds test-only: a model batch holding one of these request ids fails as if
  *                            ONNX Runtime had thrown; empty (the default) injects nothing
+ * @param imageCacheBytes     most bytes of vision features kept for images seen before
+ *                            ({@code engine.image.cache.bytes}, {@link ImageFeatureCache}); 0 is off
  * @param cacheDir            where the batch self-check's verdict for a folder is kept across restarts
  *                            ({@link SelfCheckCache}); null: nowhere, every start checks again
  */
@@ -40,7 +42,14 @@ public record EngineConfig(
         int maxEncoderTiles,
         int maxBatchMemoryMb,
         Set<String> faultInjectRequestIds,
+        long imageCacheBytes,
         Path cacheDir) {
+
+    /** This config with an image-feature cache of {@code bytes} (0: off). */
+    public EngineConfig withImageCacheBytes(long bytes) {
+        return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
+                maxBatchMemoryMb, faultInjectRequestIds, bytes, cacheDir);
+    }
 
     public EngineConfig {
         Objects.requireNonNull(modelDir, "modelDir");
@@ -54,11 +63,14 @@ public record EngineConfig(
             throw new IllegalArgumentException("maxBatchMemoryMb must be >= 0 (0: no budget), got " + maxBatchMemoryMb);
         }
         faultInjectRequestIds = Set.copyOf(faultInjectRequestIds);
+        if (imageCacheBytes < 0) {
+            throw new IllegalArgumentException("imageCacheBytes must be >= 0 (0: off), got " + imageCacheBytes);
+        }
     }
 
     /** The folder's own dtype (auto), on CPU, up to 8 requests at once without a memory budget, 2 preprocessing threads, 64 tiles per encoder call. */
     public static EngineConfig defaults(Path modelDir) {
-        return new EngineConfig(modelDir, "auto", RuntimeConfig.cpu(), 8, ImageLimits.defaults(), 2, 64, 0, Set.of(), null);
+        return new EngineConfig(modelDir, "auto", RuntimeConfig.cpu(), 8, ImageLimits.defaults(), 2, 64, 0, Set.of(), 0, null);
     }
 
     /** The policy that cuts and admits this engine's model batches. */
@@ -69,33 +81,33 @@ public record EngineConfig(
     /** This config with a working-memory budget (0: none). */
     public EngineConfig withMaxBatchMemoryMb(int mb) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                mb, faultInjectRequestIds, cacheDir);
+                mb, faultInjectRequestIds, imageCacheBytes, cacheDir);
     }
 
     /** Test-only: this config with model batches failing whenever they hold one of {@code requestIds}. */
     public EngineConfig withFaultInjection(Set<String> requestIds) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, requestIds, cacheDir);
+                maxBatchMemoryMb, requestIds, imageCacheBytes, cacheDir);
     }
 
     public EngineConfig withRuntime(RuntimeConfig r) {
         return new EngineConfig(modelDir, dtype, r, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds, cacheDir);
+                maxBatchMemoryMb, faultInjectRequestIds, imageCacheBytes, cacheDir);
     }
 
     public EngineConfig withMaxBatchSize(int n) {
         return new EngineConfig(modelDir, dtype, runtime, n, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds, cacheDir);
+                maxBatchMemoryMb, faultInjectRequestIds, imageCacheBytes, cacheDir);
     }
 
     public EngineConfig withDtype(String d) {
         return new EngineConfig(modelDir, d, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds, cacheDir);
+                maxBatchMemoryMb, faultInjectRequestIds, imageCacheBytes, cacheDir);
     }
 
     public EngineConfig withImageLimits(ImageLimits limits) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, limits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds, cacheDir);
+                maxBatchMemoryMb, faultInjectRequestIds, imageCacheBytes, cacheDir);
     }
 
     /**
@@ -104,6 +116,6 @@ public record EngineConfig(
      */
     public EngineConfig withCacheDir(Path dir) {
         return new EngineConfig(modelDir, dtype, runtime, maxBatchSize, imageLimits, preprocessThreads, maxEncoderTiles,
-                maxBatchMemoryMb, faultInjectRequestIds, dir);
+                maxBatchMemoryMb, faultInjectRequestIds, imageCacheBytes, dir);
     }
 }

@@ -39,6 +39,11 @@ public interface InferenceEngine extends AutoCloseable {
     /** The execution provider in use, for example {@code CPU} or {@code CUDA:0}. */
     String executionProvider();
 
+    /** Requests whose image features came from the image cache since the engine opened (0 without one). */
+    default long imageCacheHits() {
+        return 0;
+    }
+
     @Override
     void close();
 }

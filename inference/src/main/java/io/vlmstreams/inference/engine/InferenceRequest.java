@@ -1,5 +1,7 @@
 package io.vlmstreams.inference.engine;
 
+import io.vlmstreams.inference.constrain.ResponseFormat;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -12,6 +14,8 @@ import java.util.Objects;
  * @param labels        candidate labels for {@link Mode#CLASSIFY}; empty for {@link Mode#GENERATE}
  * @param generation    decoding settings
  * @param image         per-request image-token budget and splitting
+ * @param response      the shape a GENERATE answer must keep to (JSON schema or regex); null for free text
+ * @param policies      the yes/no questions of {@link Mode#MODERATE}; empty otherwise
  */
 public record InferenceRequest(
         String requestId,
@@ -20,10 +24,43 @@ public record InferenceRequest(
         Mode mode,
         List<String> labels,
         GenerationSettings generation,
-        ImageOptions image) {
+        ImageOptions image,
+        ResponseFormat response,
+        List<Policy> policies) {
+
+    /** A request without policies. */
+    public InferenceRequest(String requestId, byte[] imageBytes, String prompt, Mode mode, List<String> labels,
+                            GenerationSettings generation, ImageOptions image, ResponseFormat response) {
+        this(requestId, imageBytes, prompt, mode, labels, generation, image, response, List.of());
+    }
+
+    /** A request with a free-text answer. */
+    public InferenceRequest(String requestId, byte[] imageBytes, String prompt, Mode mode, List<String> labels,
+                            GenerationSettings generation, ImageOptions image) {
+        this(requestId, imageBytes, prompt, mode, labels, generation, image, null);
+    }
+
+    /** This request with its answer constrained to {@code format}. */
+    public InferenceRequest withResponse(ResponseFormat format) {
+        return new InferenceRequest(requestId, imageBytes, prompt, mode, labels, generation, image, format, policies);
+    }
+
+    /**
+     * A moderate request: every policy scored from one pass over the image and {@code prompt} (the
+     * text before each question; may be empty).
+     */
+    public static InferenceRequest moderate(String requestId, byte[] imageBytes, String prompt, List<Policy> policies,
+                                            ImageOptions image) {
+        return new InferenceRequest(requestId, imageBytes, prompt, Mode.MODERATE, List.of(),
+                GenerationSettings.greedy(1), image, null, policies);
+    }
 
     /** What the engine does with the request. */
-    public enum Mode { GENERATE, CLASSIFY }
+    public enum Mode {
+        GENERATE, CLASSIFY,
+        /** Score every policy's yes/no question from one image pass. */
+        MODERATE
+    }
 
     public InferenceRequest {
         Objects.requireNonNull(requestId, "requestId");
@@ -33,6 +70,10 @@ public record InferenceRequest(
         labels = labels == null ? List.of() : List.copyOf(labels);
         Objects.requireNonNull(generation, "generation");
         image = image == null ? ImageOptions.DEFAULTS : image;
+        policies = policies == null ? List.of() : List.copyOf(policies);
+        if (mode == Mode.MODERATE && policies.isEmpty()) {
+            throw new IllegalArgumentException("MODERATE request " + requestId + " has no policies");
+        }
         if (mode == Mode.CLASSIFY && labels.isEmpty()) {
             throw new IllegalArgumentException("CLASSIFY request " + requestId + " has no labels");
         }

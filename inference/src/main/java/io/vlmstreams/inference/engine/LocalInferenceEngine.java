@@ -71,6 +71,16 @@ public final class LocalInferenceEngine implements InferenceEngine {
         return scheduler.rows();
     }
 
+    @Override
+    public long imageCacheHits() {
+        return parts.imageCache == null ? 0 : parts.imageCache.hits();
+    }
+
+    /** The image-feature cache (off when {@code engine.image.cache.bytes} is 0). */
+    public ImageFeatureCache imageCache() {
+        return parts.imageCache;
+    }
+
     /** Totals since the engine opened. */
     public EngineStats stats() {
         return stats;

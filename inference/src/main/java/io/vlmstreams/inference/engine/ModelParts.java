@@ -1,9 +1,12 @@
 package io.vlmstreams.inference.engine;
 
+import io.vlmstreams.inference.constrain.Constraints;
+import io.vlmstreams.inference.constrain.TokenBytes;
 import io.vlmstreams.inference.generate.BatchGenerator;
 import io.vlmstreams.inference.generate.Classifier;
 import io.vlmstreams.inference.generate.ContinuousBatch;
 import io.vlmstreams.inference.generate.InputEmbedder;
+import io.vlmstreams.inference.generate.PolicyScorer;
 import io.vlmstreams.inference.image.ImageDecoder;
 import io.vlmstreams.inference.image.ImageProcessor;
 import io.vlmstreams.inference.image.ImageProcessorConfig;
@@ -37,6 +40,8 @@ final class ModelParts implements AutoCloseable {
     private final long padTokenId;
     private final int vocabSize;
     final BatchingPlan plan;
+    /** Vision features of images seen before (off when its capacity is 0). */
+    ImageFeatureCache imageCache;
     private final BatchSelfCheck selfCheck;
 
     private ModelParts(ModelFolder folder, TextTokenizer tokenizer, ModelSessions sessions, RequestPreparer preparer,
@@ -65,7 +70,11 @@ final class ModelParts implements AutoCloseable {
             PromptBuilder prompts = PromptBuilder.of(folder, tokenizer);
             SpecialTokens special = prompts.specialTokens();
             ImageProcessor processor = new ImageProcessor(ImageProcessorConfig.fromJson(folder.imageProcessorConfig()));
-            RequestPreparer preparer = new RequestPreparer(new ImageDecoder(config.imageLimits()), processor, prompts, tokenizer);
+            // masks need the vocabulary's bytes: read from tokenizer.json when the first constrained request comes
+            Constraints constraints = new Constraints(() -> TokenBytes.read(folder.tokenizerJson()), stopTokenIds(special, folder));
+            ImageFeatureCache imageCache = new ImageFeatureCache(config.imageCacheBytes(), folder.modelId());
+            RequestPreparer preparer = new RequestPreparer(new ImageDecoder(config.imageLimits()), processor, prompts, tokenizer,
+                    constraints, imageCache.enabled() ? imageCache : null);
             sessions = new ModelSessions(folder, new OrtRuntime(config.runtime()));
             InputEmbedder embedder = new InputEmbedder(sessions.embed, special.imageTokenId());
             long pad = special.padTokenId();
@@ -83,10 +92,15 @@ final class ModelParts implements AutoCloseable {
                     encoders.apply(plan.vision()),
                     new BatchGenerator(sessions.decoder, embedder, pad, vocab, plan.maxPaddingRatio()),
                     new Classifier(sessions.decoder, embedder, pad, vocab, padRows),
+                    new PolicyScorer(sessions.decoder, embedder, pad, vocab, policySharing(plan)),
+                    yesNoTokens(tokenizer),
+                    imageCache.enabled() ? imageCache : null,
                     stopTokenIds(special, folder),
                     ids -> tokenizer.decode(ids, true),
                     stats, hooks);
-            return new ModelParts(folder, tokenizer, sessions, preparer, runner, embedder, pad, vocab, plan, check);
+            ModelParts made = new ModelParts(folder, tokenizer, sessions, preparer, runner, embedder, pad, vocab, plan, check);
+            made.imageCache = imageCache;
+            return made;
         } catch (RuntimeException e) {
             if (sessions != null) {
                 sessions.close();
@@ -110,6 +124,26 @@ final class ModelParts implements AutoCloseable {
                     cache.store(key, fresh);
                     return fresh;
                 });
+    }
+
+    /** Question rows share a call as the plan lets rows of a decode batch share one. */
+    private static PolicyScorer.Sharing policySharing(BatchingPlan plan) {
+        return switch (plan.decode()) {
+            case ANY_LENGTHS -> PolicyScorer.Sharing.ANY_LENGTHS;
+            case EQUAL_LENGTHS -> PolicyScorer.Sharing.EQUAL_LENGTHS;
+            case ONE_ROW -> PolicyScorer.Sharing.ONE_ROW;
+        };
+    }
+
+    /** The yes/no token sets, found on the first MODERATE request. */
+    private static java.util.function.Supplier<YesNoTokens> yesNoTokens(TextTokenizer tokenizer) {
+        YesNoTokens[] found = new YesNoTokens[1];
+        return () -> {
+            if (found[0] == null) {
+                found[0] = YesNoTokens.of(tokenizer);
+            }
+            return found[0];
+        };
     }
 
     private static long[] stopTokenIds(SpecialTokens special, ModelFolder folder) {

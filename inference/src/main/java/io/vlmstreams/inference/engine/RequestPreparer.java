@@ -1,5 +1,7 @@
 package io.vlmstreams.inference.engine;
 
+import io.vlmstreams.inference.constrain.Constraints;
+import io.vlmstreams.inference.constrain.TokenMasks;
 import io.vlmstreams.inference.image.DecodedImage;
 import io.vlmstreams.inference.image.ImageDecoder;
 import io.vlmstreams.inference.image.ImageException;
@@ -23,8 +25,18 @@ final class RequestPreparer {
     private final ImageProcessor processor;
     private final PromptCache prompts;
     private final TextTokenizer tokenizer;
+    private final Constraints constraints;
+    private final ImageFeatureCache images;
 
     RequestPreparer(ImageDecoder decoder, ImageProcessor processor, PromptBuilder prompts, TextTokenizer tokenizer) {
+        this(decoder, processor, prompts, tokenizer, null, null);
+    }
+
+    /** @param constraints compiles response formats (null: a constrained request is invalid) */
+    RequestPreparer(ImageDecoder decoder, ImageProcessor processor, PromptBuilder prompts, TextTokenizer tokenizer,
+                    Constraints constraints, ImageFeatureCache images) {
+        this.constraints = constraints;
+        this.images = images;
         this.decoder = decoder;
         this.processor = processor;
         this.prompts = new PromptCache(prompts, tokenizer);
@@ -33,17 +45,29 @@ final class RequestPreparer {
 
     PreparedRequest prepare(InferenceRequest request) {
         long t0 = System.nanoTime();
-        DecodedImage decoded;
-        try {
-            decoded = decoder.decode(request.imageBytes());
-        } catch (ImageException e) {
-            throw new InferenceException(kindOf(e), "request " + request.requestId() + ": " + e.getMessage(), e);
+        TokenMasks constraint = constraint(request);
+        String key = images == null ? null : images.key(request.imageBytes(), request.image());
+        ImageFeatureCache.Entry hit = images == null ? null : images.get(key);
+        DecodedImage decoded = null;
+        if (hit == null) {
+            try {
+                decoded = decoder.decode(request.imageBytes());
+            } catch (ImageException e) {
+                throw new InferenceException(kindOf(e), "request " + request.requestId() + ": " + e.getMessage(), e);
+            }
         }
+        float[] cached = hit == null ? null : hit.features();
         ProcessedImage image;
         Prompt prompt;
         List<long[]> labels = new ArrayList<>();
         try {
-            image = processor.process(decoded, settings(request.image()));
+            // a repost skips decoding, preprocessing and (in the model) the vision encoder
+            image = hit != null ? hit.layoutOnly() : processor.process(decoded, settings(request.image()));
+            if (request.mode() == InferenceRequest.Mode.MODERATE) {
+                PreparedRequest m = moderation(request, image, t0);
+                return new PreparedRequest(request, image, m.promptText(), m.promptIds(), m.labelTokenIds(),
+                        m.preprocessNanos(), null, key, cached);
+            }
             prompt = prompts.build(request.prompt(), image.layout());
             for (String label : request.labels()) {
                 long[] ids = tokenizer.encode(label);
@@ -56,7 +80,56 @@ final class RequestPreparer {
             throw new InferenceException(InferenceException.Kind.INVALID_REQUEST,
                     "request " + request.requestId() + ": " + e.getMessage(), e);
         }
-        return new PreparedRequest(request, image, prompt.text(), prompt.inputIds(), labels, System.nanoTime() - t0);
+        return new PreparedRequest(request, image, prompt.text(), prompt.inputIds(), labels, System.nanoTime() - t0,
+                constraint, key, cached);
+    }
+
+    /**
+     * A MODERATE request: each policy's full prompt (the request's text, then its question, in the
+     * user turn after the image), split into the prefix they all share (image included) and each
+     * one's own tokens after it (at least one): the prompt ids are the prefix, the label ids the rest.
+     */
+    private PreparedRequest moderation(InferenceRequest request, ProcessedImage image, long t0) {
+        List<long[]> full = new ArrayList<>();
+        String firstText = null;
+        for (Policy policy : request.policies()) {
+            String text = request.prompt().isBlank() ? policy.question() : request.prompt() + "\n" + policy.question();
+            Prompt p = prompts.build(text, image.layout());
+            firstText = firstText == null ? p.text() : firstText;
+            full.add(p.inputIds());
+        }
+        int shared = full.get(0).length - 1;
+        for (long[] ids : full) {
+            shared = Math.min(shared, ids.length - 1);
+            for (int i = 0; i < shared; i++) {
+                if (ids[i] != full.get(0)[i]) {
+                    shared = i;
+                    break;
+                }
+            }
+        }
+        long[] prefix = java.util.Arrays.copyOf(full.get(0), shared);
+        List<long[]> rest = new ArrayList<>();
+        for (long[] ids : full) {
+            rest.add(java.util.Arrays.copyOfRange(ids, shared, ids.length));
+        }
+        return new PreparedRequest(request, image, firstText, prefix, rest, System.nanoTime() - t0, null);
+    }
+
+    /** The request's response format compiled (cached per format); an unsupported one makes it invalid. */
+    private TokenMasks constraint(InferenceRequest request) {
+        if (request.response() == null || request.mode() != InferenceRequest.Mode.GENERATE) {
+            return null;
+        }
+        try {
+            if (constraints == null) {
+                throw new IllegalArgumentException("this engine does not constrain answers");
+            }
+            return constraints.compile(request.response());
+        } catch (RuntimeException e) {
+            throw new InferenceException(InferenceException.Kind.INVALID_REQUEST,
+                    "request " + request.requestId() + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -112,6 +112,59 @@ public final class Classifier {
         return new Result(scores, new BatchTimings(t1 - t0, 0, tokens, 0, 0));
     }
 
+    /** Whether every label starts with a different token: then the first token alone tells them apart. */
+    public static boolean firstTokensDiffer(List<long[]> labels) {
+        java.util.Set<Long> firsts = new java.util.HashSet<>();
+        for (long[] l : labels) {
+            if (!firsts.add(l[0])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * First-token scoring (for labels whose first tokens differ, {@link #firstTokensDiffer}): one row
+     * per input, its prompt alone, one step; each label's score is the log-probability of its first
+     * token after the prompt. No length normalisation is involved, so labels of different token counts
+     * are compared fairly, and it costs one row instead of one per label.
+     */
+    public Result scoreFirstTokens(List<ClassificationInput> inputs) {
+        long t0 = System.nanoTime();
+        List<long[]> rows = new ArrayList<>();
+        long tokens = 0;
+        for (ClassificationInput in : inputs) {
+            rows.add(in.prompt().tokenIds());
+            tokens += in.prompt().tokenIds().length;
+        }
+        float[][] last = new float[rows.size()][];
+        for (List<Integer> group : callGroups(rows)) {
+            List<long[]> groupRows = new ArrayList<>(group.size());
+            List<SequenceInput> groupSeqs = new ArrayList<>(group.size());
+            for (int i : group) {
+                groupRows.add(rows.get(i));
+                groupSeqs.add(inputs.get(i).prompt());
+            }
+            LeftPaddedBatch batch = LeftPaddedBatch.of(groupRows, padTokenId);
+            DecoderSession.Step step = new Prefill(decoder, batch, embedder.embed(batch, groupSeqs)).run(1);
+            try (var cache = step.cache()) {
+                for (int g = 0; g < group.size(); g++) {
+                    last[group.get(g)] = step.logits().last(g);
+                }
+            }
+        }
+        List<double[]> scores = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            List<long[]> labels = inputs.get(i).labelTokenIds();
+            double[] s = new double[labels.size()];
+            for (int l = 0; l < s.length; l++) {
+                s[l] = LogitsProcessors.logProb(last[i], vocabSize, (int) labels.get(l)[0]);
+            }
+            scores.add(s);
+        }
+        return new Result(scores, new BatchTimings(System.nanoTime() - t0, 0, tokens, 0, 0));
+    }
+
     /** The rows that share a decoder call: all of them, or (without padding) those of one length each. */
     private List<List<Integer>> callGroups(List<long[]> rows) {
         java.util.Map<Integer, List<Integer>> byLength = new java.util.LinkedHashMap<>();

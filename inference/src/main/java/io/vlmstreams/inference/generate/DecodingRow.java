@@ -1,5 +1,7 @@
 package io.vlmstreams.inference.generate;
 
+import io.vlmstreams.inference.constrain.ConstraintState;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +17,8 @@ final class DecodingRow<K> {
     final Sampler sampler;
     final int promptLength;
     final List<Long> tokens = new ArrayList<>();
+    /** The answer's place in its response format; null for free text. */
+    final ConstraintState constraint;
     boolean stopped;
 
     /** @param vocabSize ids the tokenizer defines; the row never samples past them */
@@ -23,11 +27,18 @@ final class DecodingRow<K> {
         this.input = input;
         this.promptLength = promptLength;
         this.sampler = new Sampler(input.settings(), input.prompt().tokenIds(), vocabSize);
+        this.constraint = input.constraint() == null ? null : input.constraint().start();
     }
 
     /** The token this row's sampler picks from {@code logits}; the row is left as it was. */
     int choose(float[] logits) {
-        return sampler.choose(logits);
+        if (constraint == null) {
+            return sampler.choose(logits);
+        }
+        int remaining = input.settings().maxNewTokens() - tokens.size();
+        int forced = constraint.forced(remaining);
+        // a single possible token needs no sampling; the sampler still records it in accept
+        return forced >= 0 ? forced : sampler.choose(logits, constraint, remaining);
     }
 
     /** Appends {@code token} (chosen by {@link #choose}) to the row and its sampler. */
@@ -35,6 +46,10 @@ final class DecodingRow<K> {
         sampler.accept(token);
         tokens.add((long) token);
         stopped = input.stopsAt(token);
+        if (constraint != null) {
+            constraint.accept(token);
+            stopped = stopped || constraint.complete();
+        }
     }
 
     boolean done() {
@@ -43,7 +58,8 @@ final class DecodingRow<K> {
 
     /** Whether the row would be done once {@code token} is accepted. */
     boolean doneWith(int token) {
-        return input.stopsAt(token) || tokens.size() + 1 >= input.settings().maxNewTokens();
+        return input.stopsAt(token) || tokens.size() + 1 >= input.settings().maxNewTokens()
+                || (constraint != null && constraint.completesWith(token));
     }
 
     long lastToken() {
@@ -61,7 +77,8 @@ final class DecodingRow<K> {
     }
 
     GenerationOutput output() {
-        return new GenerationOutput(tokens.stream().mapToLong(Long::longValue).toArray(), stopped);
+        boolean incomplete = constraint != null && !constraint.accepting();
+        return new GenerationOutput(tokens.stream().mapToLong(Long::longValue).toArray(), stopped && !incomplete, incomplete);
     }
 
     /**

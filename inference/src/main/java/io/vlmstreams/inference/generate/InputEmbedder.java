@@ -45,6 +45,11 @@ public final class InputEmbedder {
         return embeds;
     }
 
+    /** Embeddings of text-only rows, [batch, width, hidden] ({@code ids} row-major, no image tokens). */
+    public float[] embedIds(long[] ids, int batch, int width) {
+        return embed.embed(ids, batch, width);
+    }
+
     /** Embeddings of one new token per row, [batch, 1, hidden]. */
     public float[] embedTokens(long[] tokens) {
         return embed.embed(tokens, tokens.length, 1);

@@ -1,5 +1,6 @@
 package io.vlmstreams.inference.generate;
 
+import io.vlmstreams.inference.constrain.ConstraintState;
 import io.vlmstreams.inference.engine.GenerationSettings;
 
 import java.util.Arrays;
@@ -58,8 +59,21 @@ public final class Sampler {
 
     /** The token this step's logits give; changes nothing (call {@link #accept} with it to move on). */
     public int choose(float[] logits) {
+        return choose(logits, null, 0);
+    }
+
+    /**
+     * The token this step's logits give under {@code constraint} (null: none): its mask is applied
+     * first, so the penalty and every sampling filter see only the tokens the answer may take.
+     *
+     * @param remaining tokens the answer may still generate, this one included (steers it to close)
+     */
+    public int choose(float[] logits, ConstraintState constraint, int remaining) {
         // ids the tokenizer does not define are cut off, not just pushed down: softmax and top-p then see only real tokens
         float[] scores = Arrays.copyOf(logits, Math.min(logits.length, vocabSize));
+        if (constraint != null) {
+            scores = constraint.mask(scores, remaining);
+        }
         LogitsProcessors.repetitionPenalty(scores, seen, settings.repetitionPenalty());
         if (settings.greedyDecoding()) {
             return LogitsProcessors.argmax(scores);

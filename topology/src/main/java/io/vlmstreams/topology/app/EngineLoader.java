@@ -36,6 +36,6 @@ public final class EngineLoader {
                 model.spinWait());
         return LocalInferenceEngine.open(EngineConfig.defaults(dir).withDtype(dtype).withRuntime(runtime)
                 .withMaxBatchSize(model.maxBatchSize()).withMaxBatchMemoryMb(model.maxBatchMemoryMb())
-                .withCacheDir(model.cacheDir()));
+                .withCacheDir(model.cacheDir()).withImageCacheBytes(model.imageCacheBytes()));
     }
 }

@@ -76,6 +76,7 @@ public final class StreamsApp implements AutoCloseable {
                 : new KafkaStreams(topology, props, liveView.clientSupplier());
         metrics.bindStreams(streams);
         metrics.executionProvider(engine.executionProvider());
+        metrics.imageCacheHits(engine::imageCacheHits);
         if (engine instanceof LocalInferenceEngine local) {
             metrics.decodingSequences(local::decodingSequences);
         } else if (engine instanceof SwappableEngine swappable) {

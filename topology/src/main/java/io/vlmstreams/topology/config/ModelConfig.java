@@ -22,12 +22,13 @@ import java.util.Map;
  * @param spinWait             {@code engine.spin.wait}: ORT's idle threads spin (true, its default) or sleep
  * @param maxBatchSize         {@code engine.max.batch.size}: most sequences the model works on at once, the
  *                             running decode batch included, whichever pipelines and stream threads they come from
+ * @param imageCacheBytes      {@code engine.image.cache.bytes}: vision features kept for reposted images (0: off)
  * @param cacheDir             {@code engine.cache.dir}: where self-check verdicts are kept across restarts; null: nowhere
  */
 public record ModelConfig(Path dir, String dtype, String provider, int deviceId, int maxBatchMemoryMb,
                           boolean cpuArena, boolean memoryPattern,
                           int intraOpThreads, int interOpThreads, boolean spinWait, int maxBatchSize,
-                          Path cacheDir) {
+                          long imageCacheBytes, Path cacheDir) {
 
     /**
      * The engine settings of the application when only {@code model.dir} is given: what the command
@@ -43,7 +44,8 @@ public record ModelConfig(Path dir, String dtype, String provider, int deviceId,
                 v.integer(Settings.ENGINE_MAX_BATCH_MEMORY_MB), v.bool(Settings.ENGINE_CPU_ARENA),
                 v.bool(Settings.ENGINE_MEMORY_PATTERN), v.integer(Settings.ENGINE_INTRA_OP_THREADS),
                 v.integer(Settings.ENGINE_INTER_OP_THREADS), v.bool(Settings.ENGINE_SPIN_WAIT),
-                v.integer(Settings.ENGINE_MAX_BATCH_SIZE), cacheDir(v.string(Settings.ENGINE_CACHE_DIR)));
+                v.integer(Settings.ENGINE_MAX_BATCH_SIZE), v.longValue(Settings.ENGINE_IMAGE_CACHE_BYTES),
+                cacheDir(v.string(Settings.ENGINE_CACHE_DIR)));
     }
 
     /** {@code engine.cache.dir} as a folder: empty is the user's cache folder, {@code none} is none. */

@@ -3,8 +3,15 @@ package io.vlmstreams.topology.config;
 import java.util.List;
 import java.util.Map;
 
+import io.vlmstreams.inference.constrain.Constraints;
+import io.vlmstreams.inference.constrain.ResponseFormat;
 import io.vlmstreams.inference.engine.InferenceRequest;
+import io.vlmstreams.inference.engine.Policy;
 import org.apache.kafka.common.config.ConfigException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * One pipeline ({@code pipeline.<name>.*}): where its events come from, where answers go, what the
@@ -15,6 +22,8 @@ import org.apache.kafka.common.config.ConfigException;
  * @param maxPromptChars longest prompt an event may carry ({@code pipeline.<name>.max.prompt.chars}); a longer
  *                       one is an invalid request: prompt tokens cost memory and time in every batch it joins
  * @param feed           freshness, supersession, round-robin and per-source prompts ({@link FeedConfig})
+ * @param response       the shape every generated answer keeps to; null for free text
+ * @param policies       moderate mode: the policies scored, by name; empty otherwise
  */
 public record PipelineConfig(
         String name,
@@ -28,7 +37,17 @@ public record PipelineConfig(
         Integer maxImageTokens,
         BatchConfig batch,
         int maxPromptChars,
-        FeedConfig feed) {
+        FeedConfig feed,
+        ResponseFormat response,
+        List<Policy> policies) {
+
+    /** A pipeline without policies. */
+    public PipelineConfig(String name, List<String> inputTopics, String outputTopic, InferenceRequest.Mode mode,
+                          String prompt, List<String> labels, GenerationDefaults generation, Integer minImageTokens,
+                          Integer maxImageTokens, BatchConfig batch, int maxPromptChars, ResponseFormat response) {
+        this(name, inputTopics, outputTopic, mode, prompt, labels, generation, minImageTokens, maxImageTokens, batch,
+                maxPromptChars, FeedConfig.OFF, response, List.of());
+    }
 
     /** Default of {@code pipeline.<name>.max.prompt.chars}. */
     public static final int DEFAULT_MAX_PROMPT_CHARS =
@@ -42,18 +61,19 @@ public record PipelineConfig(
                 DEFAULT_MAX_PROMPT_CHARS);
     }
 
-    /** A pipeline with the feed settings off ({@link FeedConfig#OFF}). */
+    /** A pipeline with free-text answers, no policies and the feed settings off ({@link FeedConfig#OFF}). */
     public PipelineConfig(String name, List<String> inputTopics, String outputTopic, InferenceRequest.Mode mode,
                           String prompt, List<String> labels, GenerationDefaults generation, Integer minImageTokens,
                           Integer maxImageTokens, BatchConfig batch, int maxPromptChars) {
         this(name, inputTopics, outputTopic, mode, prompt, labels, generation, minImageTokens, maxImageTokens, batch,
-                maxPromptChars, FeedConfig.OFF);
+                maxPromptChars, FeedConfig.OFF, null, List.of());
     }
 
     public PipelineConfig {
         inputTopics = List.copyOf(inputTopics);
         labels = List.copyOf(labels);
         feed = feed == null ? FeedConfig.OFF : feed;
+        policies = policies == null ? List.of() : List.copyOf(policies);
     }
 
     /** The pipeline's decoding settings; {@code temperature == 0} is greedy. */
@@ -66,8 +86,12 @@ public record PipelineConfig(
      */
     static PipelineConfig read(String name, Map<String, String> settings, SettingValues app) {
         SettingValues v = SettingValues.parse(Settings.pipeline(name, app.asMap()), settings, Settings.pipelinePrefix(name));
-        InferenceRequest.Mode mode = v.string(Settings.MODE).equals("classify")
-                ? InferenceRequest.Mode.CLASSIFY : InferenceRequest.Mode.GENERATE;
+        InferenceRequest.Mode mode = switch (v.string(Settings.MODE)) {
+            case "classify" -> InferenceRequest.Mode.CLASSIFY;
+            case "moderate" -> InferenceRequest.Mode.MODERATE;
+            default -> InferenceRequest.Mode.GENERATE;
+        };
+        List<Policy> policies = policies(name, settings, mode, v);
         List<String> labels = v.list(Settings.LABELS);
         if (mode == InferenceRequest.Mode.CLASSIFY && labels.size() < 2) {
             throw new ConfigException(v.key(Settings.LABELS), settings.get(v.key(Settings.LABELS)),
@@ -84,6 +108,71 @@ public record PipelineConfig(
         }
         return new PipelineConfig(name, v.list(Settings.INPUT_TOPICS), v.string(Settings.OUTPUT_TOPIC), mode,
                 v.string(Settings.PROMPT), labels, generation, minTokens, maxTokens, BatchConfig.read(v),
-                v.integer(Settings.MAX_PROMPT_CHARS), FeedConfig.read(v));
+                v.integer(Settings.MAX_PROMPT_CHARS), FeedConfig.read(v), response(v, mode), policies);
+    }
+
+    /** Every {@code pipeline.<name>.policy.<policy>.*}, sorted by policy name; moderate mode needs one. */
+    private static List<Policy> policies(String name, Map<String, String> settings, InferenceRequest.Mode mode, SettingValues v) {
+        String prefix = Settings.pipelinePrefix(name) + Settings.POLICY_INFIX;
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (String key : settings.keySet()) {
+            if (key.startsWith(prefix) && key.indexOf('.', prefix.length()) > prefix.length()) {
+                names.add(key.substring(prefix.length(), key.indexOf('.', prefix.length())));
+            }
+        }
+        if (mode != InferenceRequest.Mode.MODERATE) {
+            if (!names.isEmpty()) {
+                throw new ConfigException(prefix + names.first() + "." + Settings.POLICY_QUESTION, null,
+                        "policies are scored in moderate mode only (" + v.key(Settings.MODE) + "=moderate)");
+            }
+            return List.of();
+        }
+        if (names.isEmpty()) {
+            throw new ConfigException(v.key(Settings.MODE), "moderate",
+                    "moderate mode needs at least one " + prefix + "<policy>." + Settings.POLICY_QUESTION);
+        }
+        List<Policy> out = new java.util.ArrayList<>();
+        for (String policy : names) {
+            SettingValues p = SettingValues.parse(Settings.policy(name, policy), settings, Settings.policyPrefix(name, policy));
+            out.add(new Policy(policy, p.string(Settings.POLICY_QUESTION), p.decimal(Settings.POLICY_THRESHOLD)));
+        }
+        return out;
+    }
+
+    /** The response format, compiled once here so a schema outside the subset stops the pipeline at start. */
+    private static ResponseFormat response(SettingValues v, InferenceRequest.Mode mode) {
+        String schema = v.string(Settings.RESPONSE_JSON_SCHEMA);
+        String regex = v.string(Settings.RESPONSE_REGEX);
+        if (schema == null && regex == null) {
+            return null;
+        }
+        String key = v.key(schema != null ? Settings.RESPONSE_JSON_SCHEMA : Settings.RESPONSE_REGEX);
+        if (schema != null && regex != null) {
+            throw new ConfigException(key, schema, "set either " + key + " or " + v.key(Settings.RESPONSE_REGEX) + ", not both");
+        }
+        if (mode != InferenceRequest.Mode.GENERATE) {
+            throw new ConfigException(key, schema != null ? schema : regex, "constrains generated answers: mode must be generate");
+        }
+        ResponseFormat format;
+        try {
+            format = schema != null ? ResponseFormat.jsonSchema(schemaText(schema)) : ResponseFormat.regex(regex);
+            Constraints.check(format);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new ConfigException(key, schema != null ? schema : regex, e.getMessage());
+        }
+        return format;
+    }
+
+    /** Inline JSON (starts with '{'), else the path of a file holding it. */
+    private static String schemaText(String value) throws IOException {
+        String trimmed = value.strip();
+        if (trimmed.startsWith("{")) {
+            return trimmed;
+        }
+        Path file = Path.of(trimmed);
+        if (!Files.isReadable(file)) {
+            throw new IOException("not inline JSON and no readable file " + file);
+        }
+        return Files.readString(file);
     }
 }

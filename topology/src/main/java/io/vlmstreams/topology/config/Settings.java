@@ -38,6 +38,7 @@ public final class Settings {
     static final String MODEL_GROUP = "Model and engine";
     static final String BATCH_GROUP = "Batching";
     static final String PIPELINE_GROUP = "Pipelines";
+    static final String POLICY_GROUP = "Policies";
     static final String FETCH_GROUP = "Fetching images by reference";
     static final String ADMIN_GROUP = "Model swap and admin endpoint";
 
@@ -80,6 +81,7 @@ public final class Settings {
     public static final String ENGINE_CPU_ARENA = "engine.cpu.arena";
     public static final String ENGINE_MEMORY_PATTERN = "engine.memory.pattern";
     public static final String ENGINE_CACHE_DIR = "engine.cache.dir";
+    public static final String ENGINE_IMAGE_CACHE_BYTES = "engine.image.cache.bytes";
 
     // ---- batching (application level; each is also a pipeline suffix) ----
     public static final String BATCH_MAX_SIZE = "batch.max.size";
@@ -124,6 +126,13 @@ public final class Settings {
     public static final String LATEST_PER_SOURCE = "latest.per.source";
     public static final String SOURCE_ROUND_ROBIN = "source.round.robin";
     public static final String SOURCE_PROMPTS_TOPIC = "source.prompts.topic";
+    public static final String RESPONSE_JSON_SCHEMA = "response.json.schema";
+    public static final String RESPONSE_REGEX = "response.regex";
+
+    // ---- policy suffixes, after pipeline.<name>.policy.<policy>. ----
+    public static final String POLICY_INFIX = "policy.";
+    public static final String POLICY_QUESTION = "question";
+    public static final String POLICY_THRESHOLD = "threshold";
 
     private static final int MAX_MILLIS = 600_000;
 
@@ -218,6 +227,11 @@ public final class Settings {
                 "Where the batch self-check's verdict is kept, keyed by the graph files, ONNX Runtime build, provider "
                         + "and CPU, so a restart on the same model skips the check (seconds on a 450M model); `none` "
                         + "checks at every start. An unwritable folder is logged and skipped.");
+        define(MODEL, MODEL_GROUP, ENGINE_IMAGE_CACHE_BYTES, Type.LONG, 256L << 20, null, Range.atLeast(0),
+                "Bytes of vision-encoder features kept for images seen before, least recently used out (0: off). The key "
+                        + "is the SHA-256 of the image bytes, the preprocessing settings and the model id: a repost skips "
+                        + "decoding, preprocessing and the vision encoder and gets the same answer. Hits: "
+                        + "`vlm_image_cache_hits_total`.");
     }
 
     static final ConfigDef BATCH = new ConfigDef();
@@ -282,8 +296,9 @@ public final class Settings {
                 "Comma-separated input topics of `ImageEvent`s; a topic belongs to one pipeline.");
         define(PIPELINE, PIPELINE_GROUP, OUTPUT_TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
                 "Topic of `Answer`s.");
-        define(PIPELINE, PIPELINE_GROUP, MODE, Type.STRING, "generate", null, ValidString.in("generate", "classify"),
-                "`generate` (free text) or `classify` (score `labels`).");
+        define(PIPELINE, PIPELINE_GROUP, MODE, Type.STRING, "generate", null, ValidString.in("generate", "classify", "moderate"),
+                "`generate` (free text), `classify` (score `labels`) or `moderate` (score every "
+                        + "`policy.<policy>.question` from one image pass; `prompt` is the text before each question).");
         define(PIPELINE, PIPELINE_GROUP, PROMPT, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
                 "The question asked about every image (an event's own `prompt` wins).");
         define(PIPELINE, PIPELINE_GROUP, LABELS, Type.LIST, List.of(), null, null,
@@ -326,11 +341,45 @@ public final class Settings {
                         + "`{\"prompt\": \"...\", \"max_new_tokens\": 32}` (either field optional; a tombstone "
                         + "removes it). Applies to frames taken in after the change; an event's own prompt and "
                         + "overrides still win.");
+        define(PIPELINE, PIPELINE_GROUP, RESPONSE_JSON_SCHEMA, Type.STRING, null, null, null,
+                "Generate mode: every answer is compact JSON valid under this JSON Schema (inline JSON, or the path of a "
+                        + "file holding it). The subset: type, properties (in order), required, enum, const, string "
+                        + "minLength/maxLength/pattern, integer and number bounds, boolean, null, array items with "
+                        + "minItems/maxItems, anyOf, local $ref; any other keyword stops the pipeline at start, named.");
+        define(PIPELINE, PIPELINE_GROUP, RESPONSE_REGEX, Type.STRING, null, null, null,
+                "Generate mode: every answer matches this regular expression as a whole (not with `"
+                        + RESPONSE_JSON_SCHEMA + "`).");
         // The batching keys again, per pipeline: same type and rule, and by default the application-level value.
         for (ConfigKey batch : BATCH.configKeys().values()) {
             define(PIPELINE, PIPELINE_GROUP, batch.name, batch.type, null, "`" + batch.name + "`",
                     Validators.nullOr(batch.validator), "This pipeline's `" + batch.name + "`.");
         }
+    }
+
+    /** The per-policy keys, as suffixes of {@code pipeline.<name>.policy.<policy>.}. */
+    static final ConfigDef POLICY = new ConfigDef();
+    static {
+        define(POLICY, POLICY_GROUP, POLICY_QUESTION, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, null, new NonEmptyString(),
+                "Moderate mode: a yes/no question about the image. Its score is P(yes) from the next-token distribution "
+                        + "after it, normalised over the tokenizer's yes and no tokens; policy names are letters, digits, "
+                        + "`_`, `-`.");
+        define(POLICY, POLICY_GROUP, POLICY_THRESHOLD, Type.DOUBLE, 0.5, null, Validators.decimal(0, true, 1, true),
+                "The score at or above which the answer flags this policy.");
+    }
+
+    /** The prefix of policy {@code policy}'s keys in pipeline {@code pipeline}. */
+    public static String policyPrefix(String pipeline, String policy) {
+        return pipelinePrefix(pipeline) + POLICY_INFIX + policy + ".";
+    }
+
+    /** {@link #POLICY} applied to one policy of one pipeline, so errors name the full key. */
+    static ConfigDef policy(String pipeline, String policy) {
+        ConfigDef def = new ConfigDef();
+        for (ConfigKey k : POLICY.configKeys().values()) {
+            def.define(new ConfigKey(policyPrefix(pipeline, policy) + k.name, k.type, k.defaultValue, k.validator, k.importance,
+                    k.documentation, k.group, k.orderInGroup, k.width, k.displayName, k.dependents, k.recommender, false));
+        }
+        return def;
     }
 
     /**

@@ -25,6 +25,7 @@ public final class SettingsDoc {
             new Section(Settings.BATCH_GROUP, " (application-wide defaults; each is also a pipeline key, below)",
                     Settings.APP, Settings.BATCH_GROUP),
             new Section(Settings.PIPELINE_GROUP, " (`pipeline.<name>.` + key)", Settings.PIPELINE, Settings.PIPELINE_GROUP),
+            new Section(Settings.POLICY_GROUP, " (`pipeline.<name>.policy.<policy>.` + key)", Settings.POLICY, Settings.POLICY_GROUP),
             new Section(Settings.FETCH_GROUP, " (`ImageReference` events)", Settings.APP, Settings.FETCH_GROUP),
             new Section(Settings.ADMIN_GROUP, "", Settings.APP, Settings.ADMIN_GROUP));
 

@@ -53,9 +53,19 @@ final class UnknownSettings {
     }
 
     private static boolean isKnown(String key, Set<String> pipelineKeys) {
-        return Settings.APP.names().contains(key) || pipelineKeys.contains(key)
+        return Settings.APP.names().contains(key) || pipelineKeys.contains(key) || isPolicyKey(key, pipelineKeys)
                 || RegistryKeys.NAMES.contains(key) || KafkaKeys.isKnown(key);
     }
+
+    /** {@code pipeline.<p>.policy.<name>.<suffix>} of a declared pipeline, with a policy suffix. */
+    private static boolean isPolicyKey(String key, Set<String> pipelineKeys) {
+        java.util.regex.Matcher m = POLICY_KEY.matcher(key);
+        return m.matches() && pipelineKeys.contains(Settings.pipelinePrefix(m.group(1)) + Settings.MODE)
+                && Settings.POLICY.names().contains(m.group(3));
+    }
+
+    private static final java.util.regex.Pattern POLICY_KEY =
+            java.util.regex.Pattern.compile("pipeline\\.([^.]+)\\.policy\\.([A-Za-z0-9_-]+)\\.([a-z.]+)");
 
     private static String describe(String key, List<String> pipelines, Set<String> pipelineKeys) {
         String why = "";

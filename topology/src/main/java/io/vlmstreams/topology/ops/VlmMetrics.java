@@ -39,7 +39,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code vlm_batch_duration_seconds{pipeline}}, {@code vlm_stage_latency_seconds{pipeline,stage}}
  * (stage = queued, preprocess, encode, decode), {@code vlm_generated_tokens_total{pipeline}}
  * (tokens/s is its rate), {@code vlm_pending_requests{pipeline}},
- * {@code vlm_engine_provider{provider}} (1 for the provider in use), {@code vlm_engine_decoding_sequences},
+ * {@code vlm_engine_provider{provider}} (1 for the provider in use), {@code vlm_engine_decoding_sequences}, {@code vlm_image_cache_hits_total},
  * the JVM's and the process's ({@code jvm_*}, {@code process_*}, {@code system_*}), and Kafka Streams' own
  * metrics as {@code kafka_stream_*} once {@link #bindStreams} is called. The latency histograms have a few
  * SLO buckets ({@code metrics.latency.slo.ms}) rather than a percentile ladder of ~70 buckets per series.
@@ -66,6 +66,7 @@ public final class VlmMetrics implements AutoCloseable {
      */
     private final AtomicReference<IntSupplier> decoding = new AtomicReference<>(() -> 0);
     private final AtomicInteger decodingGaugeRegistered = new AtomicInteger();
+    private volatile java.util.function.LongSupplier imageCacheHits = () -> 0;
 
     /** The default latency buckets, as {@code metrics.latency.slo.ms} defaults them. */
     public static final List<Duration> DEFAULT_LATENCY_SLOS = List.of(50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000)
@@ -187,6 +188,15 @@ public final class VlmMetrics implements AutoCloseable {
     }
 
     /** Marks {@code provider} (e.g. {@code CPU}, {@code CUDA:0}) as the execution provider in use. */
+    /** {@code vlm_image_cache_hits_total}: requests whose image features came from the engine's image cache. */
+    public void imageCacheHits(java.util.function.LongSupplier hits) {
+        // Micrometer holds the counted object weakly: keep it here, as long as the meters
+        this.imageCacheHits = hits;
+        io.micrometer.core.instrument.FunctionCounter.builder("vlm.image.cache.hits", this, m -> (double) m.imageCacheHits.getAsLong())
+                .description("Requests whose vision features came from the image cache (a repost of the same image)")
+                .register(registry);
+    }
+
     public void executionProvider(String provider) {
         providers.forEach((name, value) -> value.set(name.equals(provider) ? 1 : 0));
         providers.computeIfAbsent(provider, p -> {

@@ -8,6 +8,7 @@ import io.vlmstreams.schemas.Answer;
 import io.vlmstreams.schemas.FinishReason;
 import io.vlmstreams.schemas.ImageEvent;
 import io.vlmstreams.schemas.LabelScore;
+import io.vlmstreams.schemas.PolicyScore;
 import io.vlmstreams.schemas.StageTimings;
 
 /** Turns an engine result for an event into the {@link Answer} record the pipeline publishes. */
@@ -55,6 +56,10 @@ public final class AnswerMapper {
                 .setModelId(answeredBy)
                 .setTimings(new StageTimings(Math.max(0, queuedMs), t.preprocessMs(), t.encodeMs(), t.decodeMs()))
                 .setAttributes(new HashMap<>(attributes))
+                .setFlagged(result.flagged())
+                .setPolicyScores(result.policyScores().isEmpty() ? null : result.policyScores().stream()
+                        .map(s -> new PolicyScore(s.name(), s.score(), s.threshold(), s.flagged())).toList())
+                .setScoring(result.scoring())
                 .build();
     }
 }

@@ -60,7 +60,7 @@ public final class RequestBuilder {
                     + pipeline.maxPromptChars());
         }
         return new InferenceRequest(event.getEventId(), image, prompt, pipeline.mode(), pipeline.labels(), settings,
-                new ImageOptions(minTokens, maxTokens, null));
+                new ImageOptions(minTokens, maxTokens, null), pipeline.response(), pipeline.policies());
     }
 
     /** A seed derived from the event id alone: the first 8 bytes of its SHA-256. */
