@@ -328,7 +328,9 @@ public final class Settings {
         // Camera feeds: all off by default, so a pipeline answers every frame in arrival order as before.
         define(PIPELINE, PIPELINE_GROUP, MAX_EVENT_AGE_MS, Type.LONG, 0L, "`0` (off)", Range.between(0, Long.MAX_VALUE),
                 "A frame whose `event_time` is older than this (against the wall clock) when it would enter a batch "
-                        + "is not run: it becomes a `STALE` dead letter. Checked on arrival and when its batch starts.");
+                        + "is not run: it becomes a `STALE` dead letter. Checked on arrival, and when its batch starts against its age "
+                        + "plus the longest of the last 8 batches plus `commit.interval.ms` and the producer's `linger.ms` (when its "
+                        + "answer would be readable).");
         define(PIPELINE, PIPELINE_GROUP, LATEST_PER_SOURCE, Type.BOOLEAN, false, null, null,
                 "At most one pending frame per `source_id`: a newer frame (by `event_time`) replaces the pending one, "
                         + "which becomes a `SUPERSEDED` dead letter in the same transaction. Events without "

@@ -66,7 +66,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     private final DeadLetters deadLetters;
     private final PipelineMetrics metrics;
     private final FeedConfig feed;
-    private final FreshnessGate freshness;
+    private FreshnessGate freshness;
     private final SourceScheduler scheduler;
     /** Latest per source or round-robin: the store reads ahead of the model (see {@link #admitAhead}). */
     private final boolean readAhead;
@@ -122,6 +122,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     public void init(ProcessorContext<byte[], SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        this.freshness = new FreshnessGate(feed.maxEventAge(), FreshnessGate.deliveryMs(context.appConfigs()));
         // A task revived after an aborted transaction re-runs init on this instance: the store,
         // restored from the changelog, is the truth and the old mirror must not leak into it.
         pending.clear();

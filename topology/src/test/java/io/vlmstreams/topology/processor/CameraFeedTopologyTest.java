@@ -73,6 +73,9 @@ class CameraFeedTopologyTest {
         Properties props = new Properties();
         props.put("application.id", "camera-feed-test");
         props.put("bootstrap.servers", "unused:9092");
+        // the test driver commits at once: no delivery margin, so the boundaries below are exact
+        props.put("commit.interval.ms", "0");
+        props.put("producer.linger.ms", "0");
         driver = new TopologyTestDriver(VlmTopology.build(config, engine, new ImageFetcher(new FetchPolicy(FetchConfig.defaults())),
                 registry), props, Instant.ofEpochMilli(START));
         input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
