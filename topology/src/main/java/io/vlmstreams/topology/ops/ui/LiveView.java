@@ -27,6 +27,7 @@ import io.vlmstreams.schemas.ImageEvent;
 import io.vlmstreams.schemas.ImageReference;
 import io.vlmstreams.schemas.InlineImage;
 import io.vlmstreams.schemas.LabelScore;
+import io.vlmstreams.schemas.json.AvroJson;
 import io.vlmstreams.schemas.serde.SchemaRegistryClient;
 import io.vlmstreams.schemas.serde.SpecificAvroSerde;
 import io.vlmstreams.topology.config.AppConfig;
