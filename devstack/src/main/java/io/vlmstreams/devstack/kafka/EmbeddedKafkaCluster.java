@@ -241,13 +241,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return;
         }
         closed = true;
-        if (shutdownHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException e) {
-                // The JVM is shutting down; the hook is doing the same work.
-            }
-        }
+        KafkaNodes.removeShutdownHook(shutdownHook);
         closeAdmin();
         killAndDelete();
     }

@@ -69,4 +69,16 @@ final class KafkaNodes {
             throw new IllegalStateException(what, e);
         }
     }
+
+    /** Removes {@code hook} (null: none was added) unless the JVM is already shutting down, when the hook runs anyway. */
+    static void removeShutdownHook(Thread hook) {
+        if (hook == null) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down; the hook is doing the same work.
+        }
+    }
 }

@@ -255,13 +255,7 @@ public final class MultiBrokerKafkaCluster implements AutoCloseable {
             return;
         }
         closed = true;
-        if (shutdownHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException e) {
-                // the JVM is shutting down; the hook does the same
-            }
-        }
+        KafkaNodes.removeShutdownHook(shutdownHook);
         if (admin != null) {
             admin.close(Duration.ZERO);
         }
