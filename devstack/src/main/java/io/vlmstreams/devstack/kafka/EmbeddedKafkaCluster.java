@@ -100,8 +100,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the Kafka work directory", e);
         }
-        shutdownHook = new Thread(this::killAndDelete, "embedded-kafka-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        shutdownHook = KafkaNodes.addShutdownHook(this::killAndDelete, "embedded-kafka-shutdown");
         try {
             launchAndAwait();
         } catch (RuntimeException e) {

@@ -70,6 +70,13 @@ final class KafkaNodes {
         }
     }
 
+    /** Registers {@code task} to run when the JVM exits; returns the hook for {@link #removeShutdownHook}. */
+    static Thread addShutdownHook(Runnable task, String name) {
+        Thread hook = new Thread(task, name);
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
     /** Removes {@code hook} (null: none was added) unless the JVM is already shutting down, when the hook runs anyway. */
     static void removeShutdownHook(Thread hook) {
         if (hook == null) {

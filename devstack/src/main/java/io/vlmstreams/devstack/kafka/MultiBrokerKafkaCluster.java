@@ -86,8 +86,7 @@ public final class MultiBrokerKafkaCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the Kafka cluster directories", e);
         }
-        shutdownHook = new Thread(this::killAll, "multi-broker-kafka-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        shutdownHook = KafkaNodes.addShutdownHook(this::killAll, "multi-broker-kafka-shutdown");
         try {
             for (int i = 0; i < nodes; i++) {
                 launch(i);
