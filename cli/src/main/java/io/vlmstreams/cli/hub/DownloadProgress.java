@@ -9,11 +9,13 @@ import java.util.Locale;
  */
 public interface DownloadProgress {
 
-    /** A file starts (or resumes) with {@code already} of its bytes on disk. */
-    void start(RepoFile file, long already);
+    /** A file starts (or resumes) with {@code already} of its bytes on disk; shows nothing unless overridden. */
+    default void start(RepoFile file, long already) {
+    }
 
-    /** {@code bytes} more arrived. */
-    void advance(long bytes);
+    /** {@code bytes} more arrived; shows nothing unless overridden. */
+    default void advance(long bytes) {
+    }
 
     /** The file is in place; {@code how} says from where (fetched, resumed, cached). */
     void done(RepoFile file, String how);
@@ -34,14 +36,6 @@ public interface DownloadProgress {
 
         Lines(PrintStream out) {
             this.out = out;
-        }
-
-        @Override
-        public void start(RepoFile file, long already) {
-        }
-
-        @Override
-        public void advance(long bytes) {
         }
 
         @Override

@@ -23,19 +23,7 @@ public final class HubDownload {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.util.concurrent.ConcurrentMap<Path, Object> IN_PROCESS = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final DownloadProgress SILENT = new DownloadProgress() {
-        @Override
-        public void start(RepoFile file, long already) {
-        }
-
-        @Override
-        public void advance(long bytes) {
-        }
-
-        @Override
-        public void done(RepoFile file, String how) {
-        }
-    };
+    private static final DownloadProgress SILENT = (file, how) -> { };
 
     private final HubSettings settings;
     private final HubClient client;

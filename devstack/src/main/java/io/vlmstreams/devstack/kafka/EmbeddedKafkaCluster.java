@@ -2,12 +2,6 @@ package io.vlmstreams.devstack.kafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -97,17 +90,17 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             layout = new BrokerLayout(Files.createTempDirectory("vlm-kafka-"));
             // What `kafka-storage.sh random-uuid` prints; kept so restarts find the same cluster.
             clusterId = Uuid.randomUuid().toString();
-            int[] ports = freePorts(2);
+            int[] ports = KafkaNodes.freePorts(2);
             port = options.port() == 0 ? ports[0] : options.port();
             controllerPort = ports[1];
-            writeProperties(layout.serverProperties(),
-                    BrokerConfig.serverProperties(options, port, controllerPort, layout.dataDir()));
+            KafkaNodes.writeProperties(layout.serverProperties(),
+                    BrokerConfig.serverProperties(options, port, controllerPort, layout.dataDir()),
+                    "single-node KRaft broker written by EmbeddedKafkaCluster");
             BrokerLogging.writeConfig(layout.loggingConfig());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the Kafka work directory", e);
         }
-        shutdownHook = new Thread(this::killAndDelete, "embedded-kafka-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        shutdownHook = KafkaNodes.addShutdownHook(this::killAndDelete, "embedded-kafka-shutdown");
         try {
             launchAndAwait();
         } catch (RuntimeException e) {
@@ -247,13 +240,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return;
         }
         closed = true;
-        if (shutdownHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException e) {
-                // The JVM is shutting down; the hook is doing the same work.
-            }
-        }
+        KafkaNodes.removeShutdownHook(shutdownHook);
         closeAdmin();
         killAndDelete();
     }
@@ -300,12 +287,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     private boolean listenerAccepts() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return KafkaNodes.accepts(port);
     }
 
     private static boolean seesNode(Admin probe) {
@@ -384,43 +366,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
     }
 
-    private static void writeProperties(Path file, Map<String, String> values) throws IOException {
-        Properties properties = new Properties();
-        properties.putAll(values);
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, "single-node KRaft broker written by EmbeddedKafkaCluster");
-        }
-    }
-
-    /** Distinct free loopback ports: all sockets are held open together so none repeats. */
-    private static int[] freePorts(int count) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[count];
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                if (socket != null) {
-                    socket.close();
-                }
-            }
-        }
-    }
-
     private static Set<String> names(Collection<NewTopic> topics) {
         return topics.stream().map(NewTopic::name).collect(Collectors.toSet());
     }
 
     private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the Kafka broker", e);
-        }
+        KafkaNodes.sleep(duration, "interrupted waiting for the Kafka broker");
     }
 }

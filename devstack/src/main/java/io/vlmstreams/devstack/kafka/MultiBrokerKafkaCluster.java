@@ -2,12 +2,6 @@ package io.vlmstreams.devstack.kafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -72,7 +65,7 @@ public final class MultiBrokerKafkaCluster implements AutoCloseable {
         try {
             root = Files.createTempDirectory("vlm-kafka-cluster-");
             clusterId = Uuid.randomUuid().toString();
-            int[] free = freePorts(2 * nodes);
+            int[] free = KafkaNodes.freePorts(2 * nodes);
             int[] controllerPorts = new int[nodes];
             for (int i = 0; i < nodes; i++) {
                 ports[i] = free[i];
@@ -87,14 +80,13 @@ public final class MultiBrokerKafkaCluster implements AutoCloseable {
                 p.putAll(replicated(i + 1, voters));
                 // what the caller set still wins
                 p.putAll(options.brokerProperties());
-                writeProperties(layout.serverProperties(), p);
+                KafkaNodes.writeProperties(layout.serverProperties(), p, "KRaft node written by MultiBrokerKafkaCluster");
                 BrokerLogging.writeConfig(layout.loggingConfig());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the Kafka cluster directories", e);
         }
-        shutdownHook = new Thread(this::killAll, "multi-broker-kafka-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        shutdownHook = KafkaNodes.addShutdownHook(this::killAll, "multi-broker-kafka-shutdown");
         try {
             for (int i = 0; i < nodes; i++) {
                 launch(i);
@@ -218,7 +210,7 @@ public final class MultiBrokerKafkaCluster implements AutoCloseable {
     private void awaitNodes(int expected) {
         long deadline = System.nanoTime() + options.startTimeout().toNanos();
         for (int i = 0; i < nodes; i++) {
-            while (brokers[i] != null && !accepts(ports[i])) {
+            while (brokers[i] != null && !KafkaNodes.accepts(ports[i])) {
                 check(i, deadline);
                 sleep(POLL);
             }
@@ -256,28 +248,13 @@ public final class MultiBrokerKafkaCluster implements AutoCloseable {
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        if (shutdownHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException e) {
-                // the JVM is shutting down; the hook does the same
-            }
-        }
+        KafkaNodes.removeShutdownHook(shutdownHook);
         if (admin != null) {
             admin.close(Duration.ZERO);
         }
@@ -301,38 +278,7 @@ public final class MultiBrokerKafkaCluster implements AutoCloseable {
         }
     }
 
-    private static void writeProperties(Path file, Map<String, String> values) throws IOException {
-        Properties properties = new Properties();
-        properties.putAll(values);
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, "KRaft node written by MultiBrokerKafkaCluster");
-        }
-    }
-
-    private static int[] freePorts(int count) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[count];
-        try {
-            int[] out = new int[count];
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                out[i] = sockets[i].getLocalPort();
-            }
-            return out;
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
-    }
-
     private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        KafkaNodes.sleep(d, "interrupted");
     }
 }

@@ -11,14 +11,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.vlmstreams.inference.engine.SwappableEngine;
 import io.vlmstreams.topology.config.AdminConfig;
 import org.slf4j.Logger;
@@ -38,13 +34,10 @@ public final class AdminServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 64 * 1024;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final HttpListener http;
 
-    private AdminServer(HttpServer server, ExecutorService executor) {
-        this.server = server;
-        this.executor = executor;
+    private AdminServer(HttpListener http) {
+        this.http = http;
     }
 
     /**
@@ -53,20 +46,9 @@ public final class AdminServer implements AutoCloseable {
      * @throws UncheckedIOException when the address cannot be bound; the message names it
      */
     public static AdminServer start(AdminConfig admin, SwappableEngine engine) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(admin.bindAddress(), 8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + admin.bindAddress() + " for admin.bind.address", e);
-        }
         // a few threads: GET answers while a POST waits for its model to load
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "vlm-admin-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/admin/model", ex -> {
+        HttpListener http = HttpListener.bind(admin.bindAddress(), 8, 2, "vlm-admin-http", "admin.bind.address");
+        http.server().createContext("/admin/model", ex -> {
             try (ex) {
                 if (!authorized(ex, admin.token())) {
                     ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
@@ -86,8 +68,8 @@ public final class AdminServer implements AutoCloseable {
                 throw e;
             }
         });
-        server.start();
-        AdminServer out = new AdminServer(server, executor);
+        http.start();
+        AdminServer out = new AdminServer(http);
         LOG.info("Admin endpoint on {} ({})", out.url(), admin.token() == null ? "no token" : "bearer token required");
         return out;
     }
@@ -171,20 +153,16 @@ public final class AdminServer implements AutoCloseable {
 
     /** The bound port. */
     public int port() {
-        return server.getAddress().getPort();
+        return http.port();
     }
 
     /** The endpoint's URL. */
     public URI url() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + "/admin/model");
+        return URI.create("http://" + http.server().getAddress().getHostString() + ":" + port() + "/admin/model");
     }
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        server.stop(0);
-        executor.shutdownNow();
+        http.close();
     }
 }

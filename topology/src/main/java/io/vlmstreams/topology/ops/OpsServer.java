@@ -1,14 +1,11 @@
 package io.vlmstreams.topology.ops;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -28,13 +25,10 @@ public final class OpsServer implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final HttpListener http;
 
-    private OpsServer(HttpServer server, ExecutorService executor) {
-        this.server = server;
-        this.executor = executor;
+    private OpsServer(HttpListener http) {
+        this.http = http;
     }
 
     /**
@@ -48,24 +42,14 @@ public final class OpsServer implements AutoCloseable {
 
     /** Listens on {@code address}. */
     public static OpsServer start(InetSocketAddress address, VlmMetrics metrics, StreamsHealth health) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(address, 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + address + " for metrics.port", e);
-        }
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "vlm-ops-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
+        HttpListener http = HttpListener.bind(address, 16, 1, "vlm-ops-http", "metrics.port");
+        HttpServer server = http.server();
         server.createContext("/metrics", get(ex -> respond(ex, 200, PROMETHEUS_TEXT, metrics.scrape())));
         server.createContext("/health/live", get(ex -> probe(ex, health.live(), health)));
         server.createContext("/health/ready", get(ex -> probe(ex, health.ready(), health)));
         server.createContext("/", get(ex -> respond(ex, 404, PLAIN_TEXT, "not found: try /metrics, /health/live, /health/ready\n")));
-        server.start();
-        OpsServer ops = new OpsServer(server, executor);
+        http.start();
+        OpsServer ops = new OpsServer(http);
         LOG.info("Metrics and health on {}", ops.url());
         return ops;
     }
@@ -75,12 +59,12 @@ public final class OpsServer implements AutoCloseable {
      * closes its exchanges itself, so it may keep one open for a stream.
      */
     public void mount(String path, HttpHandler handler) {
-        server.createContext(path, handler);
+        http.server().createContext(path, handler);
     }
 
     /** The bound port. */
     public int port() {
-        return server.getAddress().getPort();
+        return http.port();
     }
 
     /** The base URL, on localhost. */
@@ -128,10 +112,6 @@ public final class OpsServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        server.stop(0);
-        executor.shutdownNow();
+        http.close();
     }
 }

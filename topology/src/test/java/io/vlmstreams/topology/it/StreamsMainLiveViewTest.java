@@ -3,20 +3,14 @@ package io.vlmstreams.topology.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StreamsMainLiveViewTest {
 
-    private static final Duration LIMIT = Duration.ofSeconds(120);
     private static final Pattern EVENT_ID = Pattern.compile("\"event_id\":\"(live-\\d+)\"");
     private static final Pattern IMAGE = Pattern.compile("\"src\":\"(/ui/image/[^\"]+)\"");
     private static final int EVENTS = 3;
@@ -53,11 +46,11 @@ class StreamsMainLiveViewTest {
             for (String topic : List.of("live-in", "live-out", "live-dlq")) {
                 kafka.createTopic(topic, 1);
             }
-            int port = freePort();
+            int port = StreamsMainChild.freePort();
             URI base = URI.create("http://127.0.0.1:" + port + "/");
-            Process app = startRun(kafka, registry, port);
+            Process app = StreamsMainChild.start(kafka, registry, temp, port, "live", "ui.enabled=true");
             try {
-                assertThat(awaitStatus(base.resolve("ui/"), 200, app)).as(log()).isEqualTo(200);
+                assertThat(StreamsMainChild.awaitStatus(base.resolve("ui/"), 200, app)).as(StreamsMainChild.log(temp)).isEqualTo(200);
                 try (Socket events = new Socket("127.0.0.1", port)) {
                     events.getOutputStream().write("GET /ui/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
                             .getBytes(StandardCharsets.US_ASCII));
@@ -97,50 +90,6 @@ class StreamsMainLiveViewTest {
                 app.destroy();
                 app.waitFor();
             }
-        }
-    }
-
-    private Process startRun(EmbeddedKafkaCluster kafka, TestSchemaRegistryServer registry, int port) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Xmx768m", "-cp", System.getProperty("java.class.path"),
-                "io.vlmstreams.topology.app.StreamsMain",
-                "bootstrap.servers=" + kafka.bootstrapServers(), "schema.registry.url=" + registry.url(),
-                "model.dir=" + TinyModelFolder.get().toString(), "pipelines=main",
-                "pipeline.main.prompt=Describe this image.", "pipeline.main.input.topics=live-in",
-                "pipeline.main.output.topic=live-out", "dead.letter.topic=live-dlq",
-                "state.dir=" + temp.resolve("state").toString(), "application.id=live-test", "metrics.port=" + port,
-                "engine.provider=cpu", "batch.linger.ms=30", "pipeline.main.max.new.tokens=4",
-                "shutdown.timeout.ms=10000", "ui.enabled=true");
-        File log = temp.resolve("run.log").toFile();
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
-    }
-
-    private int awaitStatus(URI uri, int status, Process app) throws Exception {
-        long end = System.nanoTime() + LIMIT.toNanos();
-        int last = -1;
-        while (System.nanoTime() < end && app.isAlive()) {
-            try {
-                last = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode();
-                if (last == status) {
-                    return last;
-                }
-            } catch (ConnectException e) {
-                // Not listening yet: the engine loads before the endpoint starts.
-            }
-            Thread.sleep(200);
-        }
-        return last;
-    }
-
-    private String log() throws IOException {
-        Path log = temp.resolve("run.log");
-        return Files.exists(log) ? Files.readString(log) : "(no log)";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -2,15 +2,10 @@ package io.vlmstreams.topology.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +28,6 @@ class StreamsMainOpsTest {
 
     private static final Pattern RECORDS_OUT =
             Pattern.compile("^vlm_records_out_total\\{pipeline=\"main\"} ([0-9.]+)$", Pattern.MULTILINE);
-    private static final Duration LIMIT = Duration.ofSeconds(120);
     private static final int EVENTS = 6;
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -48,11 +42,11 @@ class StreamsMainOpsTest {
             for (String topic : List.of("ops-in", "ops-out", "ops-dlq")) {
                 kafka.createTopic(topic, 2);
             }
-            int port = freePort();
+            int port = StreamsMainChild.freePort();
             URI base = URI.create("http://127.0.0.1:" + port + "/");
-            Process app = startRun(kafka, registry, port);
+            Process app = StreamsMainChild.start(kafka, registry, temp, port, "ops");
             try {
-                assertThat(awaitStatus(base.resolve("health/ready"), 200, app)).isEqualTo(200);
+                assertThat(StreamsMainChild.awaitStatus(base.resolve("health/ready"), 200, app)).isEqualTo(200);
                 assertThat(get(base.resolve("health/live")).statusCode()).isEqualTo(200);
                 assertThat(get(base.resolve("ui/")).statusCode()).as("the live view is off by default").isEqualTo(404);
 
@@ -63,7 +57,7 @@ class StreamsMainOpsTest {
                             KafkaIo.inline("ops-" + i, "k" + i, KafkaIo.fixtureImage("green_palette.png")))));
                 }
                 io.sendRaw("ops-in", records);
-                assertThat(io.readCommitted("ops-out", EVENTS, Duration.ofSeconds(1), LIMIT)).hasSize(EVENTS);
+                assertThat(io.readCommitted("ops-out", EVENTS, Duration.ofSeconds(1), StreamsMainChild.LIMIT)).hasSize(EVENTS);
 
                 String metrics = get(base.resolve("metrics")).body();
                 Matcher out = RECORDS_OUT.matcher(metrics);
@@ -83,55 +77,12 @@ class StreamsMainOpsTest {
                 app.destroy();
             }
             // 143 = 128 + SIGTERM: the JVM's status after a signal, once its shutdown hooks have run.
-            assertThat(app.waitFor()).as("exit status after SIGTERM; log: %s", log()).isEqualTo(143);
-            assertThat(log()).contains("Stopped ops-test");
+            assertThat(app.waitFor()).as("exit status after SIGTERM; log: %s", StreamsMainChild.log(temp)).isEqualTo(143);
+            assertThat(StreamsMainChild.log(temp)).contains("Stopped ops-test");
         }
-    }
-
-    private Process startRun(EmbeddedKafkaCluster kafka, TestSchemaRegistryServer registry, int port) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Xmx768m", "-cp", System.getProperty("java.class.path"),
-                "io.vlmstreams.topology.app.StreamsMain",
-                "bootstrap.servers=" + kafka.bootstrapServers(), "schema.registry.url=" + registry.url(),
-                "model.dir=" + TinyModelFolder.get().toString(), "pipelines=main", "pipeline.main.prompt=Describe this image.", "pipeline.main.input.topics=ops-in", "pipeline.main.output.topic=ops-out",
-                "dead.letter.topic=ops-dlq", "state.dir=" + temp.resolve("state").toString(),
-                "application.id=ops-test", "metrics.port=" + port,
-                "engine.provider=cpu", "batch.linger.ms=30",
-                "pipeline.main.max.new.tokens=4", "shutdown.timeout.ms=10000");
-        File log = temp.resolve("run.log").toFile();
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
-    }
-
-    /** Polls {@code uri} until it answers {@code status}, the process dies, or the limit passes; returns the last status. */
-    private int awaitStatus(URI uri, int status, Process app) throws Exception {
-        long end = System.nanoTime() + LIMIT.toNanos();
-        int last = -1;
-        while (System.nanoTime() < end && app.isAlive()) {
-            try {
-                last = get(uri).statusCode();
-                if (last == status) {
-                    return last;
-                }
-            } catch (ConnectException e) {
-                // Not listening yet: the engine loads before the endpoint starts.
-            }
-            Thread.sleep(200);
-        }
-        return last;
     }
 
     private HttpResponse<String> get(URI uri) throws Exception {
         return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private String log() throws IOException {
-        Path log = temp.resolve("run.log");
-        return Files.exists(log) ? Files.readString(log) : "(no log)";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

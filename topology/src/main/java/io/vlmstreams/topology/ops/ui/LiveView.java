@@ -27,6 +27,7 @@ import io.vlmstreams.schemas.ImageEvent;
 import io.vlmstreams.schemas.ImageReference;
 import io.vlmstreams.schemas.InlineImage;
 import io.vlmstreams.schemas.LabelScore;
+import io.vlmstreams.schemas.json.AvroJson;
 import io.vlmstreams.schemas.serde.SchemaRegistryClient;
 import io.vlmstreams.schemas.serde.SpecificAvroSerde;
 import io.vlmstreams.topology.config.AppConfig;
@@ -300,11 +301,7 @@ public final class LiveView implements StreamTap, AutoCloseable {
             }
         }
         n.set("attributes", AvroJson.of(a.getAttributes()));
-        n.set("image", image(e));
-        ObjectNode record = n.putObject("record");
-        record.set("answer", AvroJson.of(a));
-        record.set("event", e != null ? e.record() : null);
-        return n;
+        return withImageAndRecord(n, e, "answer", a);
     }
 
     private ObjectNode deadLetterEntry(DeadLetter d) {
@@ -318,9 +315,14 @@ public final class LiveView implements StreamTap, AutoCloseable {
         n.put("reason", d.getReason().name());
         n.put("message", d.getMessage());
         n.put("origin", d.getSourceTopic() + "-" + d.getSourcePartition() + "@" + d.getSourceOffset());
+        return withImageAndRecord(n, e, "dead_letter", d);
+    }
+
+    /** Adds the entry's image and its full records: {@code value} under {@code name}, and the event when held. */
+    private ObjectNode withImageAndRecord(ObjectNode n, HeldEvent e, String name, Object value) {
         n.set("image", image(e));
         ObjectNode record = n.putObject("record");
-        record.set("dead_letter", AvroJson.of(d));
+        record.set(name, AvroJson.of(value));
         record.set("event", e != null ? e.record() : null);
         return n;
     }
