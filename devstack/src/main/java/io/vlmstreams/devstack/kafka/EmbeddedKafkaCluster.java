@@ -90,25 +90,53 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             layout = new BrokerLayout(Files.createTempDirectory("vlm-kafka-"));
             // What `kafka-storage.sh random-uuid` prints; kept so restarts find the same cluster.
             clusterId = Uuid.randomUuid().toString();
+            BrokerLogging.writeConfig(layout.loggingConfig());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the Kafka work directory", e);
+        }
+        shutdownHook = KafkaNodes.addShutdownHook(this::killAndDelete, "embedded-kafka-shutdown");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                choosePorts();
+                launchAndAwait();
+                return this;
+            } catch (RuntimeException e) {
+                // A free port can be taken by another process before the broker JVM binds it: choose again.
+                if (attempt < PORT_ATTEMPTS && portsWereChosen() && portTaken(e)) {
+                    LOG.info("Kafka broker port {} or {} was taken before the broker bound it; choosing others", port, controllerPort);
+                    continue;
+                }
+                // `try (var kafka = new EmbeddedKafkaCluster().start())` never closes what start() left.
+                close();
+                throw e;
+            }
+        }
+    }
+
+    /** Tries of {@link #start} when a chosen port turns out taken. */
+    private static final int PORT_ATTEMPTS = 3;
+
+    private void choosePorts() {
+        try {
             int[] ports = KafkaNodes.freePorts(2);
             port = options.port() == 0 ? ports[0] : options.port();
             controllerPort = ports[1];
             KafkaNodes.writeProperties(layout.serverProperties(),
                     BrokerConfig.serverProperties(options, port, controllerPort, layout.dataDir()),
                     "single-node KRaft broker written by EmbeddedKafkaCluster");
-            BrokerLogging.writeConfig(layout.loggingConfig());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the Kafka work directory", e);
         }
-        shutdownHook = KafkaNodes.addShutdownHook(this::killAndDelete, "embedded-kafka-shutdown");
-        try {
-            launchAndAwait();
-        } catch (RuntimeException e) {
-            // `try (var kafka = new EmbeddedKafkaCluster().start())` never closes what start() left.
-            close();
-            throw e;
-        }
-        return this;
+    }
+
+    /** Whether a failed start may simply retry on other ports: they were chosen here, not asked for. */
+    private boolean portsWereChosen() {
+        return options.port() == 0;
+    }
+
+    private static boolean portTaken(RuntimeException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Unable to start acceptor") || m.contains("Address already in use");
     }
 
     /** {@code 127.0.0.1:port} of the client listener. */
