@@ -64,12 +64,17 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class CameraBench {
 
+    /** Streams settings the bench's application runs with, as a latency-minded camera deployment would. */
+    static final long COMMIT_INTERVAL_MS = 20;
+    static final long PRODUCER_LINGER_MS = 5;
+
+
     /**
      * One benchmark.
      *
      * @param fps          per camera, the first (as given) load
      * @param batchSize    batch.max.size and engine.max.batch.size (default: cameras, as nvstreammux)
-     * @param maxEventAgeMs null: three times the measured batch service time
+     * @param maxEventAgeMs null: three times the measured batch service time plus the commit interval and linger
      * @param loads        the runs after the first, as multiples of the measured capacity (last: the goals' run)
      */
     public record Options(Path modelDir, String dtype, int cameras, double fps, int seconds, int maxNewTokens,
@@ -103,7 +108,8 @@ public final class CameraBench {
             try {
                 long serviceMs = serviceTimeMs(engine);
                 double capacity = options.batchSize() * 1000.0 / serviceMs;
-                long maxAge = options.maxEventAgeMs() != null ? options.maxEventAgeMs() : roundUp(3 * serviceMs, 100);
+                long maxAge = options.maxEventAgeMs() != null ? options.maxEventAgeMs()
+                        : roundUp(3 * serviceMs + COMMIT_INTERVAL_MS + PRODUCER_LINGER_MS, 100);
                 out.printf(Locale.ROOT, "cameras: model %s, %d cameras, batch %d, one batch %d ms on the engine alone: "
                                 + "capacity %.2f frames/s (%.2f fps per camera); max.event.age.ms %d when on%n",
                         engine.modelId(), options.cameras(), options.batchSize(), serviceMs, capacity,
@@ -392,6 +398,9 @@ public final class CameraBench {
         s.put(p + "max.new.tokens", String.valueOf(options.maxNewTokens()));
         s.put(p + "batch.max.size", String.valueOf(options.batchSize()));
         s.put(p + "batch.linger.ms", "50");
+        // camera latency: commit (and so publish) every 20 ms, send at once; the defaults add up to 200 ms
+        s.put("commit.interval.ms", String.valueOf(COMMIT_INTERVAL_MS));
+        s.put("producer.linger.ms", String.valueOf(PRODUCER_LINGER_MS));
         if (feed) {
             s.put(p + "max.event.age.ms", String.valueOf(maxAge));
             s.put(p + "latest.per.source", "true");
