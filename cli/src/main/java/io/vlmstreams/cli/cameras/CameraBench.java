@@ -1,10 +1,8 @@
 package io.vlmstreams.cli.cameras;
 
-import java.io.IOException;
+import io.vlmstreams.topology.app.StateFolders;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 import io.vlmstreams.devstack.kafka.EmbeddedKafkaCluster;
 import io.vlmstreams.devstack.registry.TestSchemaRegistryServer;
@@ -100,7 +97,7 @@ public final class CameraBench {
 
     /** Runs every load; returns 0 when every run accounted for every frame exactly once. */
     public int run() throws InterruptedException {
-        Path stateRoot = tempDir();
+        Path stateRoot = StateFolders.createTemp("vlm-bench-cameras");
         try (EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster().start();
              TestSchemaRegistryServer registry = TestSchemaRegistryServer.start()) {
             Map<String, String> base = settings(kafka.bootstrapServers(), registry.url(), stateRoot, 0, false, 0);
@@ -136,7 +133,7 @@ public final class CameraBench {
                 engine.close();
             }
         } finally {
-            deleteRecursively(stateRoot);
+            StateFolders.deleteRecursively(stateRoot);
         }
     }
 
@@ -433,21 +430,7 @@ public final class CameraBench {
         return (value + step - 1) / step * step;
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("vlm-bench-cameras");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp directory is harmless
-        }
-    }
 
     /** The bench's one engine, lent to each run's application, which closes what it is given. */
     private record NonClosingEngine(InferenceEngine engine) implements InferenceEngine {

@@ -1,5 +1,6 @@
 package io.vlmstreams.cli.sandbox;
 
+import io.vlmstreams.topology.app.StateFolders;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -8,14 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import io.vlmstreams.cli.TransformersJsBench;
 import io.vlmstreams.inference.engine.EngineStats;
@@ -69,7 +68,7 @@ public final class E2eBench {
     public int run() throws InterruptedException {
         // transformers.js first, alone, so the two never compete for the cores or memory
         double reference = transformersJs();
-        Path stateDir = tempDir();
+        Path stateDir = StateFolders.createTemp("vlm-bench-e2e");
         try (SandboxServices services = SandboxServices.start()) {
             services.createTopics(Sandbox.TOPICS, Sandbox.PARTITIONS);
             int n = SampleProducer.send(services.clientConfigs(), Sandbox.INPUT_TOPIC, options.rounds());
@@ -105,7 +104,7 @@ public final class E2eBench {
             report(n, answered, engineAlone, reference, t0, firstAnswer, done, stats == null ? null : stats.snapshot().minus(before));
             return answered >= n ? 0 : 1;
         } finally {
-            deleteRecursively(stateDir);
+            StateFolders.deleteRecursively(stateDir);
         }
     }
 
@@ -139,7 +138,7 @@ public final class E2eBench {
         if (tjs.isEmpty()) {
             return 0;
         }
-        Path dir = tempDir();
+        Path dir = StateFolders.createTemp("vlm-bench-e2e");
         try {
             List<Path> files = new ArrayList<>();
             for (SampleImages.Sample sample : SampleImages.all()) {
@@ -153,7 +152,7 @@ public final class E2eBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            deleteRecursively(dir);
+            StateFolders.deleteRecursively(dir);
         }
     }
 
@@ -229,19 +228,5 @@ public final class E2eBench {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("vlm-bench-e2e");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp directory is harmless
-        }
-    }
 }

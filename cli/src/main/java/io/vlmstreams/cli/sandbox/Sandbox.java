@@ -1,5 +1,6 @@
 package io.vlmstreams.cli.sandbox;
 
+import io.vlmstreams.topology.app.StateFolders;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -8,11 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
 import io.vlmstreams.devstack.samples.SampleImages;
@@ -208,7 +207,7 @@ public final class Sandbox implements AutoCloseable {
             }
         }
         if (stateDir != null) {
-            deleteRecursively(stateDir);
+            StateFolders.deleteRecursively(stateDir);
         }
     }
 
@@ -220,11 +219,4 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // A leftover temp directory is harmless.
-        }
-    }
 }
