@@ -281,40 +281,36 @@ public final class JsonSchemaAutomaton {
     }
 
     private Automaton integer(JsonNode s, String where) {
-        Long lo = bound(s, "minimum", where, RoundingMode.CEILING);
-        Long hi = bound(s, "maximum", where, RoundingMode.FLOOR);
-        Long exLo = bound(s, "exclusiveMinimum", where, RoundingMode.FLOOR);
-        Long exHi = bound(s, "exclusiveMaximum", where, RoundingMode.CEILING);
-        lo = max(lo, exLo == null ? null : exLo + 1);
-        hi = min(hi, exHi == null ? null : exHi - 1);
-        List<Automaton> parts = new ArrayList<>();
-        if (hi == null || hi >= 0) {
-            parts.add(magnitudes(lo == null ? 0 : Math.max(0, lo), hi));
-        }
-        if (lo == null || lo < 0) {
-            long from = hi == null || hi >= 0 ? 1 : -hi;
-            parts.add(Operations.concatenate(Automata.makeChar('-'), magnitudes(from, lo == null ? null : -lo)));
-        }
-        return checkedNonEmpty(Operations.union(parts), where, "integer bounds admit no value");
+        // a negative integer's magnitude starts at 1: "-0" is not written
+        return signed(s, where, 1, JsonSchemaAutomaton::magnitudes, "integer bounds admit no value");
     }
 
     private Automaton number(JsonNode s, String where) {
+        return signed(s, where, 0, JsonSchemaAutomaton::fractional, "number bounds admit no value");
+    }
+
+    /**
+     * Values within the schema's bounds, written by {@code magnitudes} (magnitude range [from, to], to null:
+     * unbounded) with a leading minus for the negative side, whose magnitudes start at {@code negativeFrom}.
+     * Exclusive bounds are rounded inward to integers the value may equal: a valid subset.
+     */
+    private Automaton signed(JsonNode s, String where, long negativeFrom,
+                             java.util.function.BiFunction<Long, Long, Automaton> magnitudes, String empty) {
         Long lo = bound(s, "minimum", where, RoundingMode.CEILING);
         Long hi = bound(s, "maximum", where, RoundingMode.FLOOR);
-        // exclusive bounds rounded inward to integers that the value may equal: a valid subset
         Long exLo = bound(s, "exclusiveMinimum", where, RoundingMode.FLOOR);
         Long exHi = bound(s, "exclusiveMaximum", where, RoundingMode.CEILING);
         lo = max(lo, exLo == null ? null : exLo + 1);
         hi = min(hi, exHi == null ? null : exHi - 1);
         List<Automaton> parts = new ArrayList<>();
         if (hi == null || hi >= 0) {
-            parts.add(fractional(lo == null ? 0 : Math.max(0, lo), hi));
+            parts.add(magnitudes.apply(lo == null ? 0 : Math.max(0, lo), hi));
         }
         if (lo == null || lo < 0) {
-            long from = hi == null || hi >= 0 ? 0 : -hi;
-            parts.add(Operations.concatenate(Automata.makeChar('-'), fractional(from, lo == null ? null : -lo)));
+            long from = hi == null || hi >= 0 ? negativeFrom : -hi;
+            parts.add(Operations.concatenate(Automata.makeChar('-'), magnitudes.apply(from, lo == null ? null : -lo)));
         }
-        return checkedNonEmpty(Operations.union(parts), where, "number bounds admit no value");
+        return checkedNonEmpty(Operations.union(parts), where, empty);
     }
 
     /** Decimals of magnitude in [from, to] (to null: unbounded): integer part then an optional fraction. */
