@@ -445,6 +445,16 @@ public final class CameraBench {
         }
 
         @Override
+        public io.vlmstreams.inference.engine.AnsweredBatch answer(List<InferenceRequest> requests) {
+            return engine.answer(requests);
+        }
+
+        @Override
+        public long imageCacheHits() {
+            return engine.imageCacheHits();
+        }
+
+        @Override
         public String modelId() {
             return engine.modelId();
         }
