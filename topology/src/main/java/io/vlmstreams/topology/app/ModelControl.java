@@ -31,10 +31,11 @@ public final class ModelControl implements AutoCloseable {
         if (!admin.enabled() && admin.modelDirFile() == null) {
             return EngineLoader.open(app.model());
         }
-        return EngineLoader.swappable(app.model(), initial(app));
+        return EngineLoader.swappable(app.model(), startingModel(app));
     }
 
-    private static SwappableEngine.ModelChoice initial(AppConfig app) {
+    /** The folder and dtype the engine starts on: what {@code model.dir.file} names, else {@code model.dir}. */
+    public static SwappableEngine.ModelChoice startingModel(AppConfig app) {
         SwappableEngine.ModelChoice configured = new SwappableEngine.ModelChoice(app.model().dir().toAbsolutePath().normalize(),
                 app.model().dtype());
         if (app.admin().modelDirFile() == null) {

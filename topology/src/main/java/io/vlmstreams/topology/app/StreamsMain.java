@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
+import io.vlmstreams.inference.engine.SwappableEngine;
 import io.vlmstreams.inference.model.ModelFolder;
 import io.vlmstreams.topology.check.StartupCheck;
 import io.vlmstreams.topology.config.AppConfig;
@@ -88,7 +89,9 @@ public final class StreamsMain {
      */
     public static int run(AppConfig app) throws InterruptedException {
         log.info("Configuration: {}", ConfigSummary.line(app));
-        ModelFolder.open(app.model().dir(), app.model().dtype());
+        // the folder the engine will start on: model.dir.file wins over model.dir
+        SwappableEngine.ModelChoice first = ModelControl.startingModel(app);
+        ModelFolder.open(first.dir(), first.dtype());
         List<String> problems = StartupCheck.problems(app);
         if (!problems.isEmpty()) {
             problems.forEach(p -> System.err.println("error: " + p));
