@@ -41,14 +41,6 @@ public record PipelineConfig(
         ResponseFormat response,
         List<Policy> policies) {
 
-    /** A pipeline without policies. */
-    public PipelineConfig(String name, List<String> inputTopics, String outputTopic, InferenceRequest.Mode mode,
-                          String prompt, List<String> labels, GenerationDefaults generation, Integer minImageTokens,
-                          Integer maxImageTokens, BatchConfig batch, int maxPromptChars, ResponseFormat response) {
-        this(name, inputTopics, outputTopic, mode, prompt, labels, generation, minImageTokens, maxImageTokens, batch,
-                maxPromptChars, FeedConfig.OFF, response, List.of());
-    }
-
     /** Default of {@code pipeline.<name>.max.prompt.chars}. */
     public static final int DEFAULT_MAX_PROMPT_CHARS =
             (Integer) Settings.PIPELINE.defaultValues().get(Settings.MAX_PROMPT_CHARS);

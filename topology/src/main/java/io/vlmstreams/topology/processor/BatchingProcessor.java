@@ -66,6 +66,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
     private final DeadLetters deadLetters;
     private final PipelineMetrics metrics;
     private final FeedConfig feed;
+    /** Made in {@link #init}: its delivery margin comes from the Streams configuration. */
     private FreshnessGate freshness;
     private final SourceScheduler scheduler;
     /** Latest per source or round-robin: the store reads ahead of the model (see {@link #admitAhead}). */
@@ -113,7 +114,6 @@ public final class BatchingProcessor implements Processor<byte[], byte[], byte[]
         this.deadLetters = w.deadLetters();
         this.metrics = w.metrics();
         this.feed = w.feed();
-        this.freshness = new FreshnessGate(feed.maxEventAge());
         this.scheduler = new SourceScheduler(feed.roundRobin());
         this.readAhead = feed.latestPerSource() || feed.roundRobin();
     }

@@ -28,11 +28,6 @@ public final class FreshnessGate {
     private final long[] recentBatchMs = new long[RECENT_BATCHES];
     private int batches;
 
-    /** @param maxAge null: nothing is ever stale */
-    public FreshnessGate(Duration maxAge) {
-        this(maxAge, 0);
-    }
-
     /**
      * @param maxAge     null: nothing is ever stale
      * @param deliveryMs from an answer leaving the processor to a read_committed consumer seeing it
