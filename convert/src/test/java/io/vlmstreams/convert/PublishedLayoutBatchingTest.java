@@ -73,9 +73,20 @@ class PublishedLayoutBatchingTest {
                 // started from the loosest plan, as a graph that hid its traits would be, the self-check tightens it
                 BatchingPlan checked = engine.selfCheck(new BatchingPlan(BatchingPlan.DecodeSharing.ANY_LENGTHS,
                         BatchingPlan.VisionSharing.ANY_SHAPES, "assumed loosest"));
-                System.out.printf("LAYOUT %s: self-check from the loosest plan: %s%n", name, checked.describe());
+                System.out.printf("LAYOUT %s %s: self-check from the loosest plan: %s%n", name, dtype, checked.describe());
                 assertThat(checked.decode()).isNotEqualTo(BatchingPlan.DecodeSharing.ANY_LENGTHS);
                 assertThat(checked.vision()).isNotEqualTo(BatchingPlan.VisionSharing.ANY_SHAPES);
+                if (layout.rotary() == Rotary.GQA && dtype == OnnxDtype.FP32) {
+                    // GQA takes each row's length and positions from the mask: decode rows of any lengths, right-padded
+                    assertThat(plan.decode()).isEqualTo(BatchingPlan.DecodeSharing.RIGHT_PADDED);
+                    assertThat(checked.decode()).isEqualTo(BatchingPlan.DecodeSharing.RIGHT_PADDED);
+                }
+                if (layout.rotary() == Rotary.EMBEDDING) {
+                    // positions from the batch's past length: right-padded rows would be rotated wrongly, and the check sees it
+                    assertThat(plan.decode()).isEqualTo(BatchingPlan.DecodeSharing.EQUAL_LENGTHS);
+                    assertThat(checked.decode()).isIn(BatchingPlan.DecodeSharing.EQUAL_LENGTHS, BatchingPlan.DecodeSharing.ONE_ROW);
+                    assertThat(checked.basis()).contains("rows of different lengths, right-padded, batched differ from alone");
+                }
             }
 
             List<TinyModel.Reference> references = TinyModel.references();

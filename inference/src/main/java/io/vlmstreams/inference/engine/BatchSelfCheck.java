@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import io.vlmstreams.inference.generate.ContinuousBatch;
 import io.vlmstreams.inference.generate.GenerationInput;
@@ -31,17 +30,17 @@ final class BatchSelfCheck {
     static final double ABSOLUTE_TOLERANCE = 1e-3;
     private static final int NEW_TOKENS = 3;
 
-    private final Supplier<ContinuousBatch<Integer>> batches;
+    private final Function<io.vlmstreams.inference.onnx.PaddingSide, ContinuousBatch<Integer>> batches;
     private final Function<BatchingPlan.VisionSharing, ImageEncoder> encoders;
     private final ImageProcessor processor;
     private final int vocabSize;
     private final long imageTokenId;
 
     /**
-     * @param batches  fresh, empty decode batches over the decoder
+     * @param batches  fresh, empty decode batches over the decoder, padded on the side asked
      * @param encoders an image encoder over the vision graph sharing calls as asked
      */
-    BatchSelfCheck(Supplier<ContinuousBatch<Integer>> batches, Function<BatchingPlan.VisionSharing, ImageEncoder> encoders,
+    BatchSelfCheck(Function<io.vlmstreams.inference.onnx.PaddingSide, ContinuousBatch<Integer>> batches, Function<BatchingPlan.VisionSharing, ImageEncoder> encoders,
                    ImageProcessor processor, int vocabSize, long imageTokenId) {
         this.batches = batches;
         this.encoders = encoders;
@@ -77,20 +76,23 @@ final class BatchSelfCheck {
     /** Null when rows share decoder calls exactly at this level, else what differed. */
     String decodeMismatch(BatchingPlan.DecodeSharing level) {
         try {
-            boolean anyLengths = level == BatchingPlan.DecodeSharing.ANY_LENGTHS;
+            boolean anyLengths = level.mixesLengths();
             List<GenerationInput> inputs = anyLengths
-                    ? List.of(prompt(5, 1), prompt(11, 2), prompt(8, 3))
+                    ? List.of(prompt(5, 1), prompt(11, 2), prompt(5, 6), prompt(8, 3))
                     : List.of(prompt(7, 4), prompt(7, 5));
             List<Trace> alone = new ArrayList<>();
             for (GenerationInput in : inputs) {
-                alone.add(run(List.of(in), false).get(0));
+                alone.add(run(level, List.of(in), false).get(0));
             }
-            // together: one (padded) prefill, and under ANY_LENGTHS a third row joining the running decode
-            List<Trace> together = run(inputs, anyLengths);
+            // together: one (padded) prefill or prefills of one length each, and when lengths mix a third row
+            // joining the running decode
+            List<Trace> together = run(level, inputs, anyLengths);
             for (int i = 0; i < inputs.size(); i++) {
                 String diff = alone.get(i).differenceTo(together.get(i));
                 if (diff != null) {
-                    return "rows " + (anyLengths ? "of different lengths" : "of one length") + " batched differ from alone (row "
+                    String rows = !anyLengths ? "of one length"
+                            : "of different lengths, " + level.paddingSide().name().toLowerCase(java.util.Locale.ROOT) + "-padded,";
+                    return "rows " + rows + " batched differ from alone (row "
                             + i + ": " + diff + ")";
                 }
             }
@@ -139,12 +141,15 @@ final class BatchSelfCheck {
         }
     }
 
-    /** Runs {@code inputs} in one decode batch; with {@code lastJoinsLater} the last one joins after the first step. */
-    private List<Trace> run(List<GenerationInput> inputs, boolean lastJoinsLater) {
+    /**
+     * Runs {@code inputs} in one decode batch padded as {@code level} pads; with {@code lastJoinsLater} the last one
+     * joins after the first step.
+     */
+    private List<Trace> run(BatchingPlan.DecodeSharing level, List<GenerationInput> inputs, boolean lastJoinsLater) {
         Map<Integer, List<float[]>> logits = new HashMap<>();
         Map<Integer, long[]> tokens = new HashMap<>();
         int first = lastJoinsLater ? inputs.size() - 1 : inputs.size();
-        try (ContinuousBatch<Integer> batch = batches.get()) {
+        try (ContinuousBatch<Integer> batch = batches.apply(level.paddingSide())) {
             batch.observingLogits((k, l) -> logits.computeIfAbsent(k, x -> new ArrayList<>()).add(l));
             List<Integer> keys = new ArrayList<>();
             for (int i = 0; i < first; i++) {

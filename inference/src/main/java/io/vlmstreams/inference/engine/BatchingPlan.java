@@ -24,6 +24,15 @@ public record BatchingPlan(DecodeSharing decode, VisionSharing vision, String ba
          */
         ANY_LENGTHS,
         /**
+         * Rows of any lengths share decode steps, their caches right-padded, and a batch may join a
+         * running decode; only prompts of one length are prefilled together. Exact for graphs whose
+         * attention is GroupQueryAttention fed {@code seqlens_k} from the mask sum, with RoPE inside it
+         * or fed our {@code position_ids}: its CPU kernel reads a row's first {@code seqlens_k + 1} keys
+         * as its own and writes the new key right after them. Prefill cannot pad at all: the conv
+         * layers would keep right padding as their state, and GQA assumes no left padding.
+         */
+        RIGHT_PADDED,
+        /**
          * Only rows of identical length share a call and nothing joins a running decode: exact for
          * graphs that derive positions or sequence lengths themselves (GroupQueryAttention's
          * {@code seqlens_k} from the mask sum, RotaryEmbedding fed from the past length), since
@@ -35,7 +44,21 @@ public record BatchingPlan(DecodeSharing decode, VisionSharing vision, String ba
 
         /** The next stricter sharing, or this one when it is the strictest. */
         DecodeSharing stricter() {
-            return this == ANY_LENGTHS ? EQUAL_LENGTHS : ONE_ROW;
+            return switch (this) {
+                case ANY_LENGTHS -> RIGHT_PADDED;
+                case RIGHT_PADDED -> EQUAL_LENGTHS;
+                case EQUAL_LENGTHS, ONE_ROW -> ONE_ROW;
+            };
+        }
+
+        /** Whether rows of different lengths share decode steps at this level. */
+        boolean mixesLengths() {
+            return this == ANY_LENGTHS || this == RIGHT_PADDED;
+        }
+
+        /** Where shorter rows' caches are padded at this level (no padding happens below RIGHT_PADDED). */
+        public io.vlmstreams.inference.onnx.PaddingSide paddingSide() {
+            return this == ANY_LENGTHS ? io.vlmstreams.inference.onnx.PaddingSide.LEFT : io.vlmstreams.inference.onnx.PaddingSide.RIGHT;
         }
     }
 
@@ -71,8 +94,13 @@ public record BatchingPlan(DecodeSharing decode, VisionSharing vision, String ba
             decode = DecodeSharing.EQUAL_LENGTHS;
         }
         if (d.rotaryEmbedding() > 0) {
-            why.add("decoder uses RotaryEmbedding");
+            why.add("decoder uses RotaryEmbedding" + (d.positionIds() ? "" : " on positions it computes itself"));
             decode = DecodeSharing.EQUAL_LENGTHS;
+        }
+        // GQA takes each row's length from the mask sum; its positions are its own (RoPE inside it) or ours
+        if (d.groupQueryAttention() > 0 && d.seqlensFromMask() && (d.rotaryEmbedding() == 0 || d.positionIds())) {
+            why.add("so decode rows of different lengths share steps right-padded");
+            decode = DecodeSharing.RIGHT_PADDED;
         }
         VisionSharing vision = VisionSharing.ANY_SHAPES;
         if (traits.vision().positionEmbeddingsPerCall()) {
@@ -109,17 +137,18 @@ public record BatchingPlan(DecodeSharing decode, VisionSharing vision, String ba
 
     /** Whether a model batch may board while other rows are decoding (rows of other lengths would be merged). */
     boolean joinsRunningDecode() {
-        return decode == DecodeSharing.ANY_LENGTHS;
+        return decode.mixesLengths();
     }
 
     /**
      * {@code batch} (indices in the order to run) cut into the groups that may share decoder calls:
-     * as it is, by identical prompt length, or one by one.
+     * as it is (the decode batch prefills it in the groups its padding allows), by identical prompt
+     * length, or one by one.
      */
     List<List<Integer>> regroup(List<Integer> batch, int[] promptLengths) {
         List<List<Integer>> out = new ArrayList<>();
         switch (decode) {
-            case ANY_LENGTHS -> out.add(List.copyOf(batch));
+            case ANY_LENGTHS, RIGHT_PADDED -> out.add(List.copyOf(batch));
             case ONE_ROW -> batch.forEach(i -> out.add(List.of(i)));
             case EQUAL_LENGTHS -> {
                 List<Integer> current = new ArrayList<>();

@@ -83,14 +83,14 @@ final class ModelParts implements AutoCloseable {
             int heads = folder.config().vision().numAttentionHeads();
             Function<BatchingPlan.VisionSharing, ImageEncoder> encoders = sharing -> new ImageEncoder(open.vision,
                     config.maxEncoderTiles(), heads, ImageEncoder.DEFAULT_MAX_ATTENTION_BYTES, sharing);
-            BatchSelfCheck check = new BatchSelfCheck(() -> new ContinuousBatch<>(open.decoder, embedder, pad, vocab),
+            BatchSelfCheck check = new BatchSelfCheck(side -> new ContinuousBatch<>(open.decoder, embedder, pad, vocab, side),
                     encoders, processor, vocab, special.imageTokenId());
             BatchingPlan plan = checkedPlan(config, folder, sessions.runtime, check);
             LOG.info("Batching plan for {}: {}", folder.modelId(), plan.describe());
             boolean padRows = plan.decode() == BatchingPlan.DecodeSharing.ANY_LENGTHS;
             BatchRunner runner = new BatchRunner(
                     encoders.apply(plan.vision()),
-                    new BatchGenerator(sessions.decoder, embedder, pad, vocab, plan.maxPaddingRatio()),
+                    new BatchGenerator(sessions.decoder, embedder, pad, vocab, plan.maxPaddingRatio(), plan.decode().paddingSide()),
                     new Classifier(sessions.decoder, embedder, pad, vocab, padRows),
                     new PolicyScorer(sessions.decoder, embedder, pad, vocab, policySharing(plan)),
                     yesNoTokens(tokenizer),
@@ -130,7 +130,8 @@ final class ModelParts implements AutoCloseable {
     private static PolicyScorer.Sharing policySharing(BatchingPlan plan) {
         return switch (plan.decode()) {
             case ANY_LENGTHS -> PolicyScorer.Sharing.ANY_LENGTHS;
-            case EQUAL_LENGTHS -> PolicyScorer.Sharing.EQUAL_LENGTHS;
+            // a scoring pass is a prefill: right-padded graphs prefill rows of one length only
+            case RIGHT_PADDED, EQUAL_LENGTHS -> PolicyScorer.Sharing.EQUAL_LENGTHS;
             case ONE_ROW -> PolicyScorer.Sharing.ONE_ROW;
         };
     }
@@ -160,7 +161,7 @@ final class ModelParts implements AutoCloseable {
 
     /** A fresh, empty decode batch over the decoder session. */
     <K> ContinuousBatch<K> newDecodeBatch() {
-        return new ContinuousBatch<>(sessions.decoder, embedder, padTokenId, vocabSize);
+        return new ContinuousBatch<>(sessions.decoder, embedder, padTokenId, vocabSize, plan.decode().paddingSide());
     }
 
     @Override

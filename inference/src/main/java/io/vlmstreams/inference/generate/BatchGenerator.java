@@ -1,6 +1,7 @@
 package io.vlmstreams.inference.generate;
 
 import io.vlmstreams.inference.onnx.DecoderSession;
+import io.vlmstreams.inference.onnx.PaddingSide;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ public final class BatchGenerator {
     private final long padTokenId;
     private final int vocabSize;
     private final double maxPaddingRatio;
+    private final PaddingSide padding;
 
     /** @param vocabSize ids the tokenizer defines: logits at or past it are never sampled */
     public BatchGenerator(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize) {
@@ -30,6 +32,16 @@ public final class BatchGenerator {
     /** @param maxPaddingRatio see {@link PrefillGroups}; infinity prefills the whole batch in one padded pass */
     public BatchGenerator(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize,
                           double maxPaddingRatio) {
+        this(decoder, embedder, padTokenId, vocabSize, maxPaddingRatio, PaddingSide.LEFT);
+    }
+
+    /**
+     * @param maxPaddingRatio see {@link PrefillGroups}
+     * @param padding         where shorter rows' caches are padded ({@link ContinuousBatch})
+     */
+    public BatchGenerator(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize,
+                          double maxPaddingRatio, PaddingSide padding) {
+        this.padding = padding;
         this.decoder = decoder;
         this.embedder = embedder;
         this.padTokenId = padTokenId;
@@ -46,7 +58,7 @@ public final class BatchGenerator {
             keys.add(i);
         }
         GenerationOutput[] outputs = new GenerationOutput[inputs.size()];
-        try (ContinuousBatch<Integer> batch = new ContinuousBatch<>(decoder, embedder, padTokenId, vocabSize)) {
+        try (ContinuousBatch<Integer> batch = new ContinuousBatch<>(decoder, embedder, padTokenId, vocabSize, padding)) {
             collect(batch.joinGrouped(keys, inputs, maxPaddingRatio), outputs);
             while (batch.size() > 0) {
                 collect(batch.step(), outputs);

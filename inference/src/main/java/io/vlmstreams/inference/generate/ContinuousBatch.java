@@ -2,6 +2,7 @@ package io.vlmstreams.inference.generate;
 
 import io.vlmstreams.inference.onnx.DecoderCache;
 import io.vlmstreams.inference.onnx.DecoderSession;
+import io.vlmstreams.inference.onnx.PaddingSide;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,10 +11,13 @@ import java.util.function.Predicate;
 
 /**
  * Continuous batching in decode: a running batch that new sequences {@link #join} between steps and
- * finished ones leave. A joining group is prefilled on its own (left-padded among itself), then its
- * caches are merged into the running ones, the shorter past left-padded with masked zeros; every
- * row keeps its own position ids and mask, so its tokens are those it would get alone. Rows that
- * finish are sliced out and left padding no remaining row needs is trimmed. Sampling is per row with
+ * finished ones leave. A joining group is prefilled on its own, then its caches are merged into the
+ * running ones, the shorter past padded with masked zeros; every row keeps its own position ids and
+ * mask, so its tokens are those it would get alone. Rows that finish are sliced out and padding no
+ * remaining row needs is trimmed. Padding goes on the {@link PaddingSide} the graph needs: LEFT (a
+ * joining group may be left-padded among itself too), or RIGHT for graphs that read each row's length
+ * from the mask sum, where a row's new position is written right after its own and a joining group
+ * holds prompts of one length only (the conv layers would take right padding as their state). Sampling is per row with
  * its own seeded {@link Sampler}, over the ids the tokenizer defines only. {@link BatchGenerator}
  * drives one for a whole batch. Not thread-safe (the decoder session is not); close it to release
  * the caches.
@@ -35,6 +39,7 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     private final InputEmbedder embedder;
     private final long padTokenId;
     private final int vocabSize;
+    private final PaddingSide padding;
     private List<DecodingRow<K>> active = new ArrayList<>();
     private DecoderCache cache;
     private long[] mask = new long[0];
@@ -50,6 +55,14 @@ public final class ContinuousBatch<K> implements AutoCloseable {
 
     /** @param vocabSize ids the tokenizer defines: logits at or past it are never sampled */
     public ContinuousBatch(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize) {
+        this(decoder, embedder, padTokenId, vocabSize, PaddingSide.LEFT);
+    }
+
+    /**
+     * @param vocabSize ids the tokenizer defines: logits at or past it are never sampled
+     * @param padding   where shorter rows' caches are padded
+     */
+    public ContinuousBatch(DecoderSession decoder, InputEmbedder embedder, long padTokenId, int vocabSize, PaddingSide padding) {
         if (vocabSize < 1) {
             throw new IllegalArgumentException("vocabulary size must be positive, got " + vocabSize);
         }
@@ -57,6 +70,7 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         this.embedder = embedder;
         this.padTokenId = padTokenId;
         this.vocabSize = vocabSize;
+        this.padding = java.util.Objects.requireNonNull(padding, "padding");
     }
 
     /**
@@ -111,7 +125,7 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     /**
      * Prefills {@code inputs} and adds them to the running batch; returns those already finished by
      * their first token (stop token, or max_new_tokens of 1). When it fails, the running batch is as
-     * it was and none of {@code inputs} joined.
+     * it was and none of {@code inputs} joined. With RIGHT padding the prompts must be of one length.
      */
     public List<Finished<K>> join(List<K> keys, List<GenerationInput> inputs) {
         if (keys.size() != inputs.size()) {
@@ -128,6 +142,10 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             prompts.add(in.prompt().tokenIds());
             seqs.add(in.prompt());
             tokens += in.prompt().tokenIds().length;
+        }
+        if (padding == PaddingSide.RIGHT && prompts.stream().mapToInt(p -> p.length).distinct().count() > 1) {
+            throw new IllegalArgumentException("a right-padded batch prefills prompts of one length together, got "
+                    + prompts.stream().map(p -> String.valueOf(p.length)).toList());
         }
         LeftPaddedBatch batch = LeftPaddedBatch.of(prompts, padTokenId);
         DecoderSession.Step step = new Prefill(decoder, batch, embedder.embed(batch, seqs)).run(1);
@@ -146,7 +164,7 @@ public final class ContinuousBatch<K> implements AutoCloseable {
     /**
      * Joins {@code inputs} in prefill groups of bounded left padding ({@link PrefillGroups}): each
      * group is one {@link #join}; all of them then decode together. Returns those finished by their
-     * first token.
+     * first token. With RIGHT padding each group holds prompts of one length, whatever the ratio.
      */
     public List<Finished<K>> joinGrouped(List<K> keys, List<GenerationInput> inputs, double maxPaddingRatio) {
         if (keys.size() != inputs.size()) {
@@ -157,7 +175,8 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             lengths[i] = inputs.get(i).prompt().tokenIds().length;
         }
         List<Finished<K>> finished = new ArrayList<>();
-        for (List<Integer> group : PrefillGroups.plan(lengths, maxPaddingRatio)) {
+        double ratio = padding == PaddingSide.RIGHT ? 1.0 : maxPaddingRatio;
+        for (List<Integer> group : PrefillGroups.plan(lengths, ratio)) {
             List<K> groupKeys = new ArrayList<>(group.size());
             List<GenerationInput> groupInputs = new ArrayList<>(group.size());
             for (int i : group) {
@@ -187,7 +206,9 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             tokens[b] = row.lastToken();
             positions[b] = row.position();
             System.arraycopy(mask, b * width, nextMask, b * (width + 1), width);
-            nextMask[b * (width + 1) + width] = 1;
+            // the graph writes the fed token after the row's own positions: the last column, or (right-padded) right after them
+            int at = padding == PaddingSide.LEFT ? width : row.cachedLength();
+            nextMask[b * (width + 1) + at] = 1;
         }
         DecoderSession.Step next = decoder.run(embedder.embedTokens(tokens), n, 1, nextMask, positions, cache, 1);
         Planned<K> planned = planOrClose(new Running<>(active, next.cache(), nextMask, width + 1), next.logits());
@@ -283,14 +304,20 @@ public final class ContinuousBatch<K> implements AutoCloseable {
             still.add(r.rows.get(b));
         }
         int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
-        int drop = still.isEmpty() ? 0 : DecodingRow.commonPadding(still, r.width, justFed);
-        long[] keptMask = DecodingRow.selectMask(r.mask, r.width, rows, drop);
-        DecoderCache compact = r.cache.select(decoder.runtime().env(), rows, drop);
-        return new Running<>(still, compact, keptMask, r.width - drop);
+        int from = 0;
+        int to = r.width;
+        if (!still.isEmpty() && padding == PaddingSide.LEFT) {
+            from = DecodingRow.commonPadding(still, r.width, justFed);
+        } else if (!still.isEmpty()) {
+            to = DecodingRow.longestCached(still, justFed);
+        }
+        long[] keptMask = DecodingRow.selectMask(r.mask, r.width, rows, from, to);
+        DecoderCache compact = r.cache.select(decoder.runtime().env(), rows, from, to);
+        return new Running<>(still, compact, keptMask, to - from);
     }
 
     /**
-     * Appends {@code fresh} to the running batch, left-padding the shorter caches and masks. Takes
+     * Appends {@code fresh} to the running batch, padding the shorter caches and masks. Takes
      * {@code fresh.cache}: it is closed here, also when merging fails (the running batch then stays as it was).
      */
     private void merge(Running<K> fresh) {
@@ -310,7 +337,7 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         }
         DecoderCache merged;
         try {
-            merged = DecoderCache.concat(decoder.runtime().env(), cache, fresh.cache);
+            merged = DecoderCache.concat(decoder.runtime().env(), cache, fresh.cache, padding);
         } finally {
             fresh.cache.close();
         }
@@ -318,11 +345,12 @@ public final class ContinuousBatch<K> implements AutoCloseable {
         int w = Math.max(width, fresh.width);
         long[] m = new long[(active.size() + fresh.rows.size()) * w];
         int b = 0;
+        boolean left = padding == PaddingSide.LEFT;
         for (int i = 0; i < active.size(); i++, b++) {
-            System.arraycopy(mask, i * width, m, b * w + (w - width), width);
+            System.arraycopy(mask, i * width, m, b * w + (left ? w - width : 0), width);
         }
         for (int i = 0; i < fresh.rows.size(); i++, b++) {
-            System.arraycopy(fresh.mask, i * fresh.width, m, b * w + (w - fresh.width), fresh.width);
+            System.arraycopy(fresh.mask, i * fresh.width, m, b * w + (left ? w - fresh.width : 0), fresh.width);
         }
         List<DecodingRow<K>> rows = new ArrayList<>(active);
         rows.addAll(fresh.rows);

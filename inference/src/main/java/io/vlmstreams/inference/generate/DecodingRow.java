@@ -95,12 +95,26 @@ final class DecodingRow<K> {
         return Math.max(0, pad);
     }
 
-    /** The attention mask of the kept rows, without its first {@code drop} columns. */
-    static long[] selectMask(long[] mask, int width, int[] keep, int drop) {
-        int w = width - drop;
+    /**
+     * Cache columns the longest remaining row fills: with right padding, the columns after it are padding
+     * in every row.
+     *
+     * @param justFed as in {@link #commonPadding}
+     */
+    static int longestCached(List<? extends DecodingRow<?>> rows, int justFed) {
+        int longest = 0;
+        for (DecodingRow<?> r : rows) {
+            longest = Math.max(longest, r.cachedLength() + justFed);
+        }
+        return longest;
+    }
+
+    /** The attention mask of the kept rows, columns {@code from} (inclusive) to {@code to} (exclusive). */
+    static long[] selectMask(long[] mask, int width, int[] keep, int from, int to) {
+        int w = to - from;
         long[] out = new long[keep.length * w];
         for (int k = 0; k < keep.length; k++) {
-            System.arraycopy(mask, keep[k] * width + drop, out, k * w, w);
+            System.arraycopy(mask, keep[k] * width + from, out, k * w, w);
         }
         return out;
     }

@@ -77,14 +77,23 @@ public final class DecoderCache implements AutoCloseable {
      * This cache stays valid; the caller closes both.
      */
     public DecoderCache select(OrtEnvironment env, int[] rows, int dropLeading) {
+        return select(env, rows, dropLeading, pastLength);
+    }
+
+    /**
+     * A new cache holding only {@code rows} (in that order) and, of every attention cache, positions
+     * {@code from} (inclusive) to {@code to} (exclusive): padding no remaining row needs, at either end,
+     * left out. This cache stays valid; the caller closes both.
+     */
+    public DecoderCache select(OrtEnvironment env, int[] rows, int from, int to) {
         ensureOpen();
         for (int r : rows) {
             if (r < 0 || r >= batch) {
                 throw new IllegalArgumentException("row " + r + " is not in a cache of " + batch + " rows");
             }
         }
-        if (dropLeading < 0 || dropLeading > pastLength) {
-            throw new IllegalArgumentException("cannot drop " + dropLeading + " of " + pastLength + " cached positions");
+        if (from < 0 || to < from || to > pastLength) {
+            throw new IllegalArgumentException("cannot keep positions " + from + ".." + to + " of " + pastLength + " cached positions");
         }
         Map<String, OnnxTensor> out = new LinkedHashMap<>();
         List<AutoCloseable> created = new ArrayList<>();
@@ -93,12 +102,12 @@ public final class DecoderCache implements AutoCloseable {
             for (Map.Entry<String, OnnxTensor> e : tensors.entrySet()) {
                 OnnxTensor t = e.getValue();
                 long[] shape = t.getInfo().getShape();
-                int drop = e.getKey().startsWith(KV_PREFIX) ? dropLeading : 0;
-                OnnxTensor selected = slice(env, t, shape, rows, drop);
+                boolean kv = e.getKey().startsWith(KV_PREFIX);
+                OnnxTensor selected = slice(env, t, shape, rows, kv ? from : 0, kv ? to : -1);
                 created.add(selected);
                 out.put(e.getKey(), selected);
             }
-            DecoderCache cache = new DecoderCache(out, created, rows.length, pastLength - dropLeading);
+            DecoderCache cache = new DecoderCache(out, created, rows.length, to - from);
             done = true;
             return cache;
         } catch (OrtException | RuntimeException ex) {
@@ -110,13 +119,18 @@ public final class DecoderCache implements AutoCloseable {
         }
     }
 
+    /** {@link #concat(OrtEnvironment, DecoderCache, DecoderCache, PaddingSide)} with left padding. */
+    public static DecoderCache concat(OrtEnvironment env, DecoderCache first, DecoderCache second) {
+        return concat(env, first, second, PaddingSide.LEFT);
+    }
+
     /**
      * A new cache with the rows of {@code first} followed by the rows of {@code second}. Attention
-     * caches of the shorter past are left-padded with zeros to the longer one (the caller pads the
-     * attention mask with 0 there, so those positions are never attended); conv caches have no past
-     * axis and are stacked as they are. Both inputs stay valid; the caller closes all three.
+     * caches of the shorter past are padded with zeros to the longer one, on {@code side} (the caller
+     * pads the attention mask with 0 there, so those positions are never attended); conv caches have
+     * no past axis and are stacked as they are. Both inputs stay valid; the caller closes all three.
      */
-    public static DecoderCache concat(OrtEnvironment env, DecoderCache first, DecoderCache second) {
+    public static DecoderCache concat(OrtEnvironment env, DecoderCache first, DecoderCache second, PaddingSide side) {
         first.ensureOpen();
         second.ensureOpen();
         if (!first.tensors.keySet().equals(second.tensors.keySet())) {
@@ -131,7 +145,7 @@ public final class DecoderCache implements AutoCloseable {
                 OnnxTensor a = e.getValue();
                 OnnxTensor b = second.tensors.get(e.getKey());
                 boolean kv = e.getKey().startsWith(KV_PREFIX);
-                OnnxTensor joined = stack(env, a, b, kv ? past : -1);
+                OnnxTensor joined = stack(env, a, b, kv ? past : -1, side);
                 created.add(joined);
                 out.put(e.getKey(), joined);
             }
@@ -147,8 +161,8 @@ public final class DecoderCache implements AutoCloseable {
         }
     }
 
-    /** {@code a} then {@code b} along axis 0; with {@code past >= 0}, axis 2 of each left-padded with zeros to {@code past}. */
-    private static OnnxTensor stack(OrtEnvironment env, OnnxTensor a, OnnxTensor b, int past) throws OrtException {
+    /** {@code a} then {@code b} along axis 0; with {@code past >= 0}, axis 2 of each padded with zeros on {@code side} to {@code past}. */
+    private static OnnxTensor stack(OrtEnvironment env, OnnxTensor a, OnnxTensor b, int past, PaddingSide side) throws OrtException {
         long[] sa = a.getInfo().getShape();
         long[] sb = b.getInfo().getShape();
         for (int axis = 1; axis < Math.max(sa.length, sb.length); axis++) {
@@ -171,14 +185,19 @@ public final class DecoderCache implements AutoCloseable {
                 dst.put(src);
                 continue;
             }
-            // [heads, past, dim] per row: zeros for the missing leading positions, then the row's own
+            // [heads, past, dim] per row: the row's own positions, zeros for the missing ones before or after
             long inner = innerBytes(shape, elem);
             int padBytes = Math.toIntExact((past - shape[2]) * inner);
             int headBytes = Math.toIntExact(shape[2] * inner);
             for (long r = 0; r < shape[0] * shape[1]; r++) {
                 int from = Math.toIntExact(r * headBytes);
-                dst.position(dst.position() + padBytes);
+                if (side == PaddingSide.LEFT) {
+                    dst.position(dst.position() + padBytes);
+                }
                 dst.put(src.duplicate().position(from).limit(from + headBytes));
+                if (side == PaddingSide.RIGHT) {
+                    dst.position(dst.position() + padBytes);
+                }
             }
         }
         return Tensors.wrap(env, dst, a.getInfo().type, outShape);
@@ -189,32 +208,33 @@ public final class DecoderCache implements AutoCloseable {
         return (shape.length > 3 ? Tensors.elements(Arrays.copyOfRange(shape, 3, shape.length)) : 1) * elem;
     }
 
-    /** Rows of axis 0 and, when {@code drop > 0}, the leading {@code drop} entries of axis 2. */
-    private static OnnxTensor slice(OrtEnvironment env, OnnxTensor t, long[] shape, int[] rows, int drop) throws OrtException {
+    /** Rows of axis 0 and, when {@code to >= 0}, entries {@code from..to} of axis 2. */
+    private static OnnxTensor slice(OrtEnvironment env, OnnxTensor t, long[] shape, int[] rows, int from, int to) throws OrtException {
         int elem = t.getInfo().type.size;
         ByteBuffer src = t.getByteBuffer();
         long rowBytes = Tensors.elements(shape) / Math.max(1, shape[0]) * elem;
+        boolean whole = to < 0 || from == 0 && to == shape[2];
         long[] outShape = shape.clone();
         outShape[0] = rows.length;
-        if (drop > 0) {
-            outShape[2] = shape[2] - drop;
+        if (!whole) {
+            outShape[2] = to - from;
         }
         ByteBuffer dst = Tensors.direct(Tensors.elements(outShape), elem);
-        if (drop == 0) {
+        if (whole) {
             for (int r : rows) {
-                int from = Math.toIntExact(r * rowBytes);
-                dst.put(src.duplicate().position(from).limit(Math.toIntExact(from + rowBytes)));
+                int start = Math.toIntExact(r * rowBytes);
+                dst.put(src.duplicate().position(start).limit(Math.toIntExact(start + rowBytes)));
             }
         } else {
-            // [heads, past, dim] per row: keep past entries drop.. of every head
+            // [heads, past, dim] per row: keep past entries from..to of every head
             long heads = shape[1];
             long inner = innerBytes(shape, elem);
             long headBytes = shape[2] * inner;
             for (int r : rows) {
                 for (long h = 0; h < heads; h++) {
                     long start = r * rowBytes + h * headBytes;
-                    dst.put(src.duplicate().position(Math.toIntExact(start + drop * inner))
-                            .limit(Math.toIntExact(start + headBytes)));
+                    dst.put(src.duplicate().position(Math.toIntExact(start + from * inner))
+                            .limit(Math.toIntExact(start + to * inner)));
                 }
             }
         }

@@ -137,6 +137,39 @@ class DecoderCacheTest {
     }
 
     @Test
+    void concatRightPadsTheShorterPastAfterItsOwnPositionsAndSelectTrimsTrailingPadding() throws Exception {
+        try (DecoderCache longer = cache(1, 2, 3);
+             DecoderCache shorter = cache(2, 1, 1);
+             DecoderCache joined = DecoderCache.concat(ENV, longer, shorter, PaddingSide.RIGHT)) {
+            assertThat(shape(joined, KEY)).containsExactly(3, HEADS, 3, DIM);
+            float[] k = values(joined, KEY);
+            int i = 0;
+            for (int r = 0; r < 3; r++) {
+                for (int h = 0; h < HEADS; h++) {
+                    for (int p = 0; p < 3; p++) {
+                        for (int d = 0; d < DIM; d++) {
+                            float want = r < 2 ? kv(1, r, h, p, d) : p == 0 ? kv(2, 0, h, 0, d) : 0f;
+                            assertThat(k[i++]).as("row %d head %d pos %d dim %d", r, h, p, d).isEqualTo(want);
+                        }
+                    }
+                }
+            }
+            // the short row alone again: positions 0..1 kept, the trailing padding cut
+            try (DecoderCache alone = joined.select(ENV, new int[]{2}, 0, 1)) {
+                assertThat(alone.pastLength()).isEqualTo(1);
+                assertThat(shape(alone, KEY)).containsExactly(1, HEADS, 1, DIM);
+                float[] a = values(alone, KEY);
+                assertThat(a[0]).isEqualTo(kv(2, 0, 0, 0, 0));
+                assertThat(a[DIM]).as("second head").isEqualTo(kv(2, 0, 1, 0, 0));
+                assertThat(shape(alone, CONV)).containsExactly(1, HIDDEN, CONV_L);
+                assertThat(values(alone, CONV)[0]).isEqualTo(conv(2, 0, 0, 0));
+            }
+            assertThatThrownBy(() -> joined.select(ENV, new int[]{0}, 2, 4)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot keep positions 2..4 of 3");
+        }
+    }
+
+    @Test
     void everyCacheCountsItsTensorsUntilClosedOnceAndFailuresLeaveNothingBehind() throws Exception {
         long before = DecoderCache.liveTensors();
         DecoderCache a = cache(1, 2, 3);
