@@ -35,13 +35,16 @@ final class BatchSelfCheck {
     private final ImageProcessor processor;
     private final int vocabSize;
     private final long imageTokenId;
+    private final boolean rightPaddingFits;
 
     /**
      * @param batches  fresh, empty decode batches over the decoder, padded on the side asked
      * @param encoders an image encoder over the vision graph sharing calls as asked
+     * @param rightPaddingFits whether right-padded decode is worth checking on this decoder ({@link BatchingPlan#rightPaddingFits})
      */
     BatchSelfCheck(Function<io.vlmstreams.inference.onnx.PaddingSide, ContinuousBatch<Integer>> batches, Function<BatchingPlan.VisionSharing, ImageEncoder> encoders,
-                   ImageProcessor processor, int vocabSize, long imageTokenId) {
+                   ImageProcessor processor, int vocabSize, long imageTokenId, boolean rightPaddingFits) {
+        this.rightPaddingFits = rightPaddingFits;
         this.batches = batches;
         this.encoders = encoders;
         this.processor = processor;
@@ -58,7 +61,7 @@ final class BatchSelfCheck {
             if (failure == null) {
                 break;
             }
-            BatchingPlan.DecodeSharing stricter = plan.decode().stricter();
+            BatchingPlan.DecodeSharing stricter = plan.decode().stricter(rightPaddingFits);
             plan = plan.withDecode(stricter, "self-check: " + failure + ", so " + name(stricter));
         }
         while (plan.vision() != BatchingPlan.VisionSharing.ONE_TILE) {

@@ -42,10 +42,13 @@ public record BatchingPlan(DecodeSharing decode, VisionSharing vision, String ba
         /** One row per call: exact for any graph. */
         ONE_ROW;
 
-        /** The next stricter sharing, or this one when it is the strictest. */
-        DecodeSharing stricter() {
+        /**
+         * The next stricter sharing, or this one when it is the strictest; right padding is skipped for
+         * graphs it cannot fit (their attention does not take row lengths from the mask).
+         */
+        DecodeSharing stricter(boolean rightPaddingFits) {
             return switch (this) {
-                case ANY_LENGTHS -> RIGHT_PADDED;
+                case ANY_LENGTHS -> rightPaddingFits ? RIGHT_PADDED : EQUAL_LENGTHS;
                 case RIGHT_PADDED -> EQUAL_LENGTHS;
                 case EQUAL_LENGTHS, ONE_ROW -> ONE_ROW;
             };
@@ -97,8 +100,7 @@ public record BatchingPlan(DecodeSharing decode, VisionSharing vision, String ba
             why.add("decoder uses RotaryEmbedding" + (d.positionIds() ? "" : " on positions it computes itself"));
             decode = DecodeSharing.EQUAL_LENGTHS;
         }
-        // GQA takes each row's length from the mask sum; its positions are its own (RoPE inside it) or ours
-        if (d.groupQueryAttention() > 0 && d.seqlensFromMask() && (d.rotaryEmbedding() == 0 || d.positionIds())) {
+        if (rightPaddingFits(traits) && (d.rotaryEmbedding() == 0 || d.positionIds())) {
             why.add("so decode rows of different lengths share steps right-padded");
             decode = DecodeSharing.RIGHT_PADDED;
         }
@@ -111,6 +113,15 @@ public record BatchingPlan(DecodeSharing decode, VisionSharing vision, String ba
             why.add("decoder takes position_ids and a per-position mask; vision tiles are independent");
         }
         return new BatchingPlan(decode, vision, String.join("; ", why));
+    }
+
+    /**
+     * Whether right-padded decode rows can be exact on these graphs: their attention is GroupQueryAttention
+     * taking each row's length from the mask sum. Whether its positions are right too (RoPE inside it, or
+     * fed our position ids) decides the starting plan; the self-check tries it either way.
+     */
+    static boolean rightPaddingFits(GraphTraits traits) {
+        return traits.decoder().groupQueryAttention() > 0 && traits.decoder().seqlensFromMask();
     }
 
     /** The strictest plan: one row and one tile per call. */

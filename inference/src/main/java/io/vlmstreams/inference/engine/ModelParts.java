@@ -84,7 +84,7 @@ final class ModelParts implements AutoCloseable {
             Function<BatchingPlan.VisionSharing, ImageEncoder> encoders = sharing -> new ImageEncoder(open.vision,
                     config.maxEncoderTiles(), heads, ImageEncoder.DEFAULT_MAX_ATTENTION_BYTES, sharing);
             BatchSelfCheck check = new BatchSelfCheck(side -> new ContinuousBatch<>(open.decoder, embedder, pad, vocab, side),
-                    encoders, processor, vocab, special.imageTokenId());
+                    encoders, processor, vocab, special.imageTokenId(), BatchingPlan.rightPaddingFits(folder.traits()));
             BatchingPlan plan = checkedPlan(config, folder, sessions.runtime, check);
             LOG.info("Batching plan for {}: {}", folder.modelId(), plan.describe());
             boolean padRows = plan.decode() == BatchingPlan.DecodeSharing.ANY_LENGTHS;
