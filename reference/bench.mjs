@@ -5,10 +5,10 @@
 // Generation (unless --processor-only): every image once through processor() + generate() (greedy,
 // batch 1: transformers.js's LFM2-VL generate() takes one image per call), after one warm-up call.
 // Prints one JSON line: {"processor": {...}, "generate": {...}} with per-image times in ms.
-// Split-layout folders get the same projector hook as generate.mjs. TJS_DTYPE as in generate.mjs.
+// Folders get the same hooks of folder.mjs as in generate.mjs. TJS_DTYPE as in generate.mjs.
 import path from 'node:path';
 import { AutoProcessor, AutoModelForImageTextToText, RawImage } from '@huggingface/transformers';
-import { openFolder, attachProjector, MESSAGES } from './folder.mjs';
+import { openFolder, dtypeOption, attachProjector, castFloatInputs, MESSAGES } from './folder.mjs';
 
 const args = process.argv.slice(2);
 const processorOnly = args.includes('--processor-only');
@@ -17,7 +17,8 @@ if (!modelDir || !maxNewTokensArg || !roundsArg || images.length === 0) {
     console.error('usage: node bench.mjs MODEL_DIR MAX_NEW_TOKENS ROUNDS [--processor-only] IMAGE...');
     process.exit(2);
 }
-const { folder, name } = openFolder(modelDir);
+const dtype = dtypeOption();
+const { folder, name } = openFolder(modelDir, dtype);
 const rounds = Math.max(1, Number(roundsArg));
 const maxNewTokens = Number(maxNewTokensArg);
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -51,9 +52,8 @@ const processorTotal = ms(t0);
 const report = { processor: { images: processorMs.length, total_ms: processorTotal, per_image_ms: processorMs } };
 
 if (!processorOnly) {
-    const dtypeArg = process.env.TJS_DTYPE ?? 'fp32';
-    const dtype = dtypeArg.trim().startsWith('{') ? JSON.parse(dtypeArg) : dtypeArg;
     const model = await AutoModelForImageTextToText.from_pretrained(name, { dtype, device: 'cpu' });
+    castFloatInputs(model);
     await attachProjector(model, folder);
     const run = async (file) => {
         const inputs = await prepare(file);

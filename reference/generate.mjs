@@ -3,23 +3,23 @@
 // Prints one JSON line per image: {"image", "input_ids_length", "image_tokens", "token_ids"} (greedy).
 // TJS_DTYPE picks the variant as users do: a dtype ("q4") or a JSON object per session
 // ({"vision_encoder":"q4","embed_tokens":"fp16","decoder_model_merged":"q4"}); default fp32.
-// Split-layout folders get the projector hook of folder.mjs; everything else is transformers.js.
+// Split-layout, liquid _q8 and float16-input folders get the hooks of folder.mjs; everything else is transformers.js.
 import path from 'node:path';
 import { AutoProcessor, AutoModelForImageTextToText, RawImage } from '@huggingface/transformers';
-import { openFolder, attachProjector, MESSAGES } from './folder.mjs';
+import { openFolder, dtypeOption, attachProjector, castFloatInputs, MESSAGES } from './folder.mjs';
 
 const [modelDir, maxNewTokensArg, ...images] = process.argv.slice(2);
 if (!modelDir || !maxNewTokensArg || images.length === 0) {
     console.error('usage: node generate.mjs MODEL_DIR MAX_NEW_TOKENS IMAGE...');
     process.exit(2);
 }
-const { folder, name } = openFolder(modelDir);
+const dtype = dtypeOption();
+const { folder, name } = openFolder(modelDir, dtype);
 
 const processor = await AutoProcessor.from_pretrained(name);
-const dtypeArg = process.env.TJS_DTYPE ?? 'fp32';
-const dtype = dtypeArg.trim().startsWith('{') ? JSON.parse(dtypeArg) : dtypeArg;
 const model = await AutoModelForImageTextToText.from_pretrained(name, { dtype, device: 'cpu' });
 
+castFloatInputs(model);
 await attachProjector(model, folder);
 
 const imageTokenId = model.config.image_token_id ?? model.config.image_token_index;

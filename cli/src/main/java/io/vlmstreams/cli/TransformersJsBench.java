@@ -120,7 +120,9 @@ public final class TransformersJsBench {
     /**
      * transformers.js's {@code dtype} option for the files the engine opens in {@code modelDir} for
      * {@code dtype}: a JSON object from session name to precision, e.g. a liquid folder's q4 graphs
-     * beside its fp32 {@code embed_tokens}.
+     * beside its fp32 {@code embed_tokens}. Precisions are passed by transformers.js's names; a liquid
+     * folder's {@code _q8} files (transformers.js looks for {@code _quantized}) and float16 graph inputs
+     * are handled by {@code reference/folder.mjs}'s hooks, so every precision the engine opens compares.
      */
     public static String sessionDtypes(Path modelDir, String dtype) {
         Map<String, String> perSession = new java.util.LinkedHashMap<>();

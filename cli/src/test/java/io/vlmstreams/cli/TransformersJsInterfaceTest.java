@@ -153,10 +153,9 @@ class TransformersJsInterfaceTest {
         for (OnnxDtype d : List.of(OnnxDtype.FP16, OnnxDtype.Q8, OnnxDtype.UINT8, OnnxDtype.Q4, OnnxDtype.Q4F16)) {
             out.add(Arguments.of(Layout.ONNX_COMMUNITY, d));
         }
-        // liquid fp16 and q4f16 are left out: their graphs take float16 pixel_values, which transformers.js 4.3.1
-        // does not cast to ("Unexpected input data type. Actual: (tensor(float)), expected: (tensor(float16))");
-        // liquid q8 too: transformers.js maps dtype q8 to the _quantized suffix and finds no _q8 file
-        for (OnnxDtype d : List.of(OnnxDtype.Q4)) {
+        // liquid fp16 and q4f16 graphs take float16 inputs and q8 files are named _q8: reference/folder.mjs's
+        // documented hooks (float input casts, a _quantized symlink view) let transformers.js drive them
+        for (OnnxDtype d : List.of(OnnxDtype.FP16, OnnxDtype.Q8, OnnxDtype.Q4, OnnxDtype.Q4F16)) {
             out.add(Arguments.of(Layout.LIQUID, d));
         }
         return out.stream();
@@ -164,8 +163,10 @@ class TransformersJsInterfaceTest {
 
     /**
      * Each precision variant: the engine alone (batch 1) gives the tokens transformers.js gives on the
-     * same files, each graph in the precision the engine chose (a liquid folder's q4 decoder runs beside
-     * its fp16 {@code embed_tokens}, as published).
+     * same files, each graph in the precision the engine chose (a liquid folder's quantized graphs run
+     * beside its fp32 {@code embed_tokens}, its fp16 graphs beside fp16 {@code embed_tokens}). Liquid fp16
+     * and q4f16 graphs take float16 inputs and liquid q8 files are named {@code _q8}: transformers.js
+     * drives them through {@code reference/folder.mjs}'s documented hooks, which leave the folder as it is.
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("precisions")
@@ -179,6 +180,12 @@ class TransformersJsInterfaceTest {
         List<JsonNode> lines = generate(folder, 12, IMAGES, perGraph);
 
         assertThat(lines).hasSize(IMAGES.size());
+        if (layout == Layout.LIQUID) {
+            // the _q8 hook reads through a temporary symlink view: nothing is written into the model folder
+            try (Stream<Path> files = Files.list(folder.resolve("onnx"))) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(f -> f.contains("_quantized"));
+            }
+        }
         try (LocalInferenceEngine engine = LocalInferenceEngine.open(EngineConfig.defaults(folder).withDtype(dtype.label())
                 .withImageLimits(ImageLimits.defaults().withApplyExifOrientation(false)))) {
             for (JsonNode line : lines) {
