@@ -32,9 +32,10 @@ public final class KernelShareTable {
 
     /** Runs the baselines for every stage added, then prints the table. */
     public void print(PrintStream out, MatMulBaseline baseline) {
+        long t0 = System.nanoTime();
         Map<StageWork.Probe, Double> rates = measure(baseline);
-        out.println("weight MatMuls per stage vs a plain MatMul of the same shapes and kernel, this process"
-                + " (attention QK/AV and convolutions excluded):");
+        out.printf(Locale.ROOT, "weight MatMuls per stage vs a plain MatMul of the same shapes and kernel, this process"
+                + " (attention QK/AV and convolutions excluded; %d baseline shapes, %.1f s):%n", rates.size(), (System.nanoTime() - t0) / 1e9);
         out.println("batch  stage    kernel                       rows  achieved_GFLOP/s  plain_GFLOP/s  share");
         byBatch.forEach((batch, stages) -> {
             for (StageWork w : stages) {
