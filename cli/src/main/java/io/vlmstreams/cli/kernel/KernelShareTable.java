@@ -49,6 +49,7 @@ public final class KernelShareTable {
 
     /** One session per distinct (kernel, k, n), run at every row count some stage needs. */
     Map<StageWork.Probe, Double> measure(MatMulBaseline baseline) {
+        // keyed by the probe at 0 rows: one graph and session serve every row count of a shape
         Map<StageWork.Probe, Set<Long>> rowsByShape = new LinkedHashMap<>();
         for (List<StageWork> stages : byBatch.values()) {
             for (StageWork w : stages) {

@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What this machine's ONNX Runtime reaches on a plain weight MatMul: a one-node graph
@@ -75,8 +76,8 @@ public final class MatMulBaseline implements AutoCloseable {
         }
         Map<Long, Double> out = new TreeMap<>();
         try (OwnedSession s = runtime.open(file)) {
-            for (long m : new java.util.TreeSet<>(rows)) {
-                out.put(m, 2.0 * m * k * n / bestNanos(s.session(), m, k) );
+            for (long m : new TreeSet<>(rows)) {
+                out.put(m, 2.0 * m * k * n / bestNanos(s.session(), m, k));
             }
         } catch (OrtException e) {
             throw new IllegalStateException("the " + kernel.label() + " baseline failed: " + e.getMessage(), e);
