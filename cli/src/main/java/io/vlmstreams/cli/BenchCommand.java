@@ -1,5 +1,8 @@
 package io.vlmstreams.cli;
 
+import io.vlmstreams.cli.kernel.KernelShareTable;
+import io.vlmstreams.cli.kernel.MatMulBaseline;
+import io.vlmstreams.cli.kernel.StageWork;
 import io.vlmstreams.inference.engine.EngineConfig;
 import io.vlmstreams.inference.engine.EngineStats;
 import io.vlmstreams.inference.engine.GenerationSettings;
@@ -36,7 +39,9 @@ import java.util.concurrent.Callable;
  * preprocessing, the vision encoder and the decoder. The preprocessing section also gives, per
  * image, its tiles and the milliseconds of decoding and of preprocessing. When node and {@code reference/node_modules}
  * are present it first times transformers.js on the same folder and images ({@link TransformersJsBench})
- * and prints the ratios: preprocessing images/s and generation images/s. Figures only: nothing is asserted.
+ * and prints the ratios: preprocessing images/s and generation images/s. Last, unless {@code --no-kernel-baseline},
+ * each stage's weight-MatMul rate as a share of a plain MatMul of the same shapes and kernel in this process
+ * ({@link KernelShareTable}). Figures only: nothing is asserted.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure engine throughput and latency per batch size.")
 public final class BenchCommand implements Callable<Integer> {
@@ -67,6 +72,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--processor-rounds", defaultValue = "5", description = "rounds over the images for the preprocessing comparison (default: ${DEFAULT-VALUE})")
     int processorRounds;
+
+    @Option(names = "--kernel-baseline", negatable = true, defaultValue = "true", fallbackValue = "true", description =
+            "after the batch sizes, time a plain MatMul of each stage's dominant shapes in its kernel (same process and"
+                    + " ONNX Runtime settings) and print each stage's share of it (default: ${DEFAULT-VALUE})")
+    boolean kernelBaseline;
 
     @Option(names = "--preprocess-only", description = "only the preprocessing comparison: no generation on either side")
     boolean preprocessOnly;
@@ -115,6 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             out.println("batch  images/s  prefill_tok/s  decode_tok/s  p50_ms  p99_ms  | preprocess  encoder  prefill  decode  (share of stage time)");
             int next = 0;
+            KernelShareTable shares = new KernelShareTable();
             for (int b : batchSizes) {
                 next = run(e, images, b, next, true);
                 EngineStats.Snapshot before = e.stats().snapshot();
@@ -130,7 +141,17 @@ public final class BenchCommand implements Callable<Integer> {
                         latencies.add(took);
                     }
                 }
-                print(b, e.stats().snapshot().minus(before), latencies, wall, reference);
+                EngineStats.Snapshot measured = e.stats().snapshot().minus(before);
+                print(b, measured, latencies, wall, reference);
+                shares.add(b, StageWork.of(e.folder(), measured));
+            }
+            if (kernelBaseline) {
+                try (MatMulBaseline baseline = new MatMulBaseline(config.runtime())) {
+                    shares.print(out, baseline);
+                } catch (RuntimeException ex) {
+                    // the figures above stand; a provider that cannot run a baseline kernel only loses this table
+                    out.println("kernel baseline: error: " + ex.getMessage());
+                }
             }
             out.printf(Locale.ROOT, "load average at the end %.2f%n", loadAverage());
         }

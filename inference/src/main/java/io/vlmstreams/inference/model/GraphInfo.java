@@ -29,15 +29,30 @@ import java.util.TreeSet;
  * @param producer  the exporter, e.g. {@code pytorch 2.9} or {@code onnx.helper}; empty when unset
  * @param opsets    operator set versions by domain ({@value OperatorType#ONNX} for the standard set)
  * @param inputs    graph inputs that are fed at run time (initializers listed as inputs by old exporters are left out)
+ * @param initializerDecls element type and dims of each initializer of the main graph and its subgraphs, by name
+ *                  (what weight shapes are read from: their data is not)
  */
 public record GraphInfo(Path file, long irVersion, String producer, Map<String, Long> opsets,
-                        List<TensorDecl> inputs, List<TensorDecl> outputs, List<GraphNode> nodes, Weights weights) {
+                        List<TensorDecl> inputs, List<TensorDecl> outputs, List<GraphNode> nodes, Weights weights,
+                        Map<String, TensorDecl> initializerDecls) {
 
     public GraphInfo {
         opsets = Map.copyOf(opsets);
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         nodes = List.copyOf(nodes);
+        initializerDecls = Map.copyOf(initializerDecls);
+    }
+
+    /** Without initializer shapes (graphs made by hand in tests). */
+    public GraphInfo(Path file, long irVersion, String producer, Map<String, Long> opsets,
+                     List<TensorDecl> inputs, List<TensorDecl> outputs, List<GraphNode> nodes, Weights weights) {
+        this(file, irVersion, producer, opsets, inputs, outputs, nodes, weights, Map.of());
+    }
+
+    /** The initializer {@code name}'s element type and dims, if the graph has one of that name. */
+    public Optional<TensorDecl> initializer(String name) {
+        return Optional.ofNullable(initializerDecls.get(name));
     }
 
     /**

@@ -32,6 +32,7 @@ final class OnnxProtoParser {
     private final CodedInputStream in;
     private final List<GraphNode> nodes = new ArrayList<>();
     private final Set<String> initializerNames = new HashSet<>();
+    private final Map<String, TensorDecl> initializerDecls = new LinkedHashMap<>();
     private final Set<String> externalFiles = new HashSet<>();
     private final List<TensorDecl> inputs = new ArrayList<>();
     private final List<TensorDecl> outputs = new ArrayList<>();
@@ -68,7 +69,7 @@ final class OnnxProtoParser {
         List<TensorDecl> fed = inputs.stream().filter(t -> !initializerNames.contains(t.name())).toList();
         String producer = (producerName + " " + producerVersion).trim();
         return new GraphInfo(file, irVersion, producer, opsets, fed, outputs, nodes,
-                new GraphInfo.Weights(initializers, inlineBytes, externalBytes, externalFiles));
+                new GraphInfo.Weights(initializers, inlineBytes, externalBytes, externalFiles), initializerDecls);
     }
 
     /** GraphProto: node 1, initializer 5, input 11, output 12, sparse_initializer 15. */
@@ -155,13 +156,17 @@ final class OnnxProtoParser {
         }
     }
 
-    /** TensorProto: name 8, external_data 13, data_location 14; data fields are measured and skipped. */
+    /** TensorProto: dims 1, data_type 2, name 8, external_data 13, data_location 14; data fields are measured and skipped. */
     private void initializer() throws IOException {
         initializers++;
         String name = "";
+        List<String> dims = new ArrayList<>();
+        int dataType = 0;
         int tag;
         while ((tag = in.readTag()) != 0) {
             switch (field(tag)) {
+                case 1 -> dims(tag, dims);
+                case 2 -> dataType = in.readInt32();
                 case 8 -> name = in.readString();
                 case 4, 5, 6, 7, 9, 10, 11 -> inlineBytes += skipLengthDelimited(tag);
                 case 13 -> {
@@ -176,6 +181,20 @@ final class OnnxProtoParser {
             }
         }
         initializerNames.add(name);
+        initializerDecls.put(name, new TensorDecl(name, elementType(dataType), dims));
+    }
+
+    /** A repeated int64 field, packed or not. */
+    private void dims(int tag, List<String> into) throws IOException {
+        if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            int old = in.pushLimit(in.readRawVarint32());
+            while (in.getBytesUntilLimit() > 0) {
+                into.add(Long.toString(in.readInt64()));
+            }
+            in.popLimit(old);
+        } else {
+            into.add(Long.toString(in.readInt64()));
+        }
     }
 
     private void valueInfo(int tag, List<TensorDecl> into) throws IOException {

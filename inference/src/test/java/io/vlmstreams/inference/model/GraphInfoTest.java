@@ -52,6 +52,24 @@ class GraphInfoTest {
     }
 
     @Test
+    void initializerShapesAndTypesAreTheProtobufs() throws IOException {
+        for (String name : List.of("vision_encoder.onnx", "decoder_model_merged.onnx")) {
+            Path file = fixtureGraph(name);
+            GraphInfo info = GraphInfo.read(file);
+            OnnxMl.GraphProto graph;
+            try (InputStream in = Files.newInputStream(file)) {
+                graph = OnnxMl.ModelProto.parseFrom(in).getGraph();
+            }
+            assertThat(info.initializerDecls()).hasSize(graph.getInitializerCount());
+            for (OnnxMl.TensorProto t : graph.getInitializerList()) {
+                TensorDecl d = info.initializer(t.getName()).orElseThrow();
+                assertThat(d.shape()).as(t.getName()).containsExactlyElementsOf(t.getDimsList().stream().map(String::valueOf).toList());
+                assertThat(d.elementType()).isEqualTo(OnnxProtoParser.elementType(t.getDataType()));
+            }
+        }
+    }
+
+    @Test
     void fixtureGraphsOperatorsAndTraits() {
         GraphInfo vision = GraphInfo.read(fixtureGraph("vision_encoder.onnx"));
         GraphInfo embed = GraphInfo.read(fixtureGraph("embed_tokens.onnx"));
