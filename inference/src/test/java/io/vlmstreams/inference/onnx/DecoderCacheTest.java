@@ -74,6 +74,26 @@ class DecoderCacheTest {
         return cache.tensors().get(name).getInfo().getShape();
     }
 
+    /** The expected attention value at (row, head, position, dim). */
+    private interface KvAt {
+        float at(int row, int head, int pos, int dim);
+    }
+
+    /** Every attention value of {@code cache} ({@code rows} x {@code past}) equals {@code want}'s. */
+    private static void assertKv(DecoderCache cache, int rows, int past, KvAt want) {
+        float[] k = values(cache, KEY);
+        int i = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int h = 0; h < HEADS; h++) {
+                for (int p = 0; p < past; p++) {
+                    for (int d = 0; d < DIM; d++) {
+                        assertThat(k[i++]).as("row %d head %d pos %d dim %d", r, h, p, d).isEqualTo(want.at(r, h, p, d));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void selectKeepsTheChosenRowsInOrderAndDropsLeadingAttentionPositionsOnly() throws Exception {
         try (DecoderCache all = cache(1, 3, 4);
@@ -115,18 +135,7 @@ class DecoderCacheTest {
             assertThat(joined.batch()).isEqualTo(3);
             assertThat(joined.pastLength()).isEqualTo(3);
             assertThat(shape(joined, KEY)).containsExactly(3, HEADS, 3, DIM);
-            float[] k = values(joined, KEY);
-            int i = 0;
-            for (int r = 0; r < 3; r++) {
-                for (int h = 0; h < HEADS; h++) {
-                    for (int p = 0; p < 3; p++) {
-                        for (int d = 0; d < DIM; d++) {
-                            float want = r < 2 ? kv(1, r, h, p, d) : p < 2 ? 0f : kv(2, 0, h, 0, d);
-                            assertThat(k[i++]).as("row %d head %d pos %d dim %d", r, h, p, d).isEqualTo(want);
-                        }
-                    }
-                }
-            }
+            assertKv(joined, 3, 3, (r, h, p, d) -> r < 2 ? kv(1, r, h, p, d) : p < 2 ? 0f : kv(2, 0, h, 0, d));
             float[] c = values(joined, CONV);
             assertThat(c[0]).isEqualTo(conv(1, 0, 0, 0));
             assertThat(c[2 * HIDDEN * CONV_L]).isEqualTo(conv(2, 0, 0, 0));
@@ -142,18 +151,7 @@ class DecoderCacheTest {
              DecoderCache shorter = cache(2, 1, 1);
              DecoderCache joined = DecoderCache.concat(ENV, longer, shorter, PaddingSide.RIGHT)) {
             assertThat(shape(joined, KEY)).containsExactly(3, HEADS, 3, DIM);
-            float[] k = values(joined, KEY);
-            int i = 0;
-            for (int r = 0; r < 3; r++) {
-                for (int h = 0; h < HEADS; h++) {
-                    for (int p = 0; p < 3; p++) {
-                        for (int d = 0; d < DIM; d++) {
-                            float want = r < 2 ? kv(1, r, h, p, d) : p == 0 ? kv(2, 0, h, 0, d) : 0f;
-                            assertThat(k[i++]).as("row %d head %d pos %d dim %d", r, h, p, d).isEqualTo(want);
-                        }
-                    }
-                }
-            }
+            assertKv(joined, 3, 3, (r, h, p, d) -> r < 2 ? kv(1, r, h, p, d) : p == 0 ? kv(2, 0, h, 0, d) : 0f);
             // the short row alone again: positions 0..1 kept, the trailing padding cut
             try (DecoderCache alone = joined.select(ENV, new int[]{2}, 0, 1)) {
                 assertThat(alone.pastLength()).isEqualTo(1);
