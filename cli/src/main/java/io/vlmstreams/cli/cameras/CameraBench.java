@@ -433,35 +433,9 @@ public final class CameraBench {
 
 
     /** The bench's one engine, lent to each run's application, which closes what it is given. */
-    private record NonClosingEngine(InferenceEngine engine) implements InferenceEngine {
-        @Override
-        public List<Outcome> runBatch(List<InferenceRequest> requests) {
-            return engine.runBatch(requests);
-        }
-
-        @Override
-        public int estimateImageTokens(InferenceRequest request) {
-            return engine.estimateImageTokens(request);
-        }
-
-        @Override
-        public io.vlmstreams.inference.engine.AnsweredBatch answer(List<InferenceRequest> requests) {
-            return engine.answer(requests);
-        }
-
-        @Override
-        public long imageCacheHits() {
-            return engine.imageCacheHits();
-        }
-
-        @Override
-        public String modelId() {
-            return engine.modelId();
-        }
-
-        @Override
-        public String executionProvider() {
-            return engine.executionProvider();
+    private static final class NonClosingEngine extends io.vlmstreams.inference.engine.ForwardingEngine {
+        NonClosingEngine(InferenceEngine engine) {
+            super(engine);
         }
 
         @Override

@@ -83,7 +83,7 @@ public final class Sandbox implements AutoCloseable {
     private void startAll() {
         SandboxModel model = SandboxModel.resolve(options.model(), options.projectDir(), out);
         // Reads the configs only: a folder that is no model is refused before Kafka starts.
-        io.vlmstreams.inference.model.ModelFolder.open(model.dir(), options.dtype());
+        io.vlmstreams.inference.model.ModelFolder folder = io.vlmstreams.inference.model.ModelFolder.open(model.dir(), options.dtype());
         out.println("sandbox: starting Kafka (KRaft, embedded) and the schema registry ...");
         services = startServices(options.kafkaPort(), options.registryPort(), out);
         opened.add(services);
@@ -96,7 +96,8 @@ public final class Sandbox implements AutoCloseable {
         metrics = new VlmMetrics();
         opened.add(metrics);
         out.println("sandbox: loading the model ...");
-        InferenceEngine engine = EngineLoader.open(config.model());
+        // the folder read above: the configs and graph headers are not read twice
+        InferenceEngine engine = EngineLoader.open(config.model(), folder);
         try {
             app = new StreamsApp(config, engine, metrics);
         } catch (RuntimeException e) {

@@ -49,10 +49,27 @@ public final class LocalInferenceEngine implements InferenceEngine {
         return open(config, new BatchFaults(config.faultInjectRequestIds()));
     }
 
+    /**
+     * Opens the sessions of {@code folder}, already read (e.g. by a start-up check) from {@code config}'s folder
+     * with {@code config}'s dtype, so the configs and graph headers are not read a second time.
+     *
+     * @throws IllegalArgumentException when {@code folder} is another folder than {@code config.modelDir()}
+     */
+    public static LocalInferenceEngine open(EngineConfig config, ModelFolder folder) {
+        if (!folder.dir().equals(config.modelDir().toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("model folder " + folder.dir() + " is not the configured " + config.modelDir());
+        }
+        return open(config, folder, new BatchFaults(config.faultInjectRequestIds()));
+    }
+
     /** Test seam: an engine whose model thread calls {@code hooks} (instead of the configured fault injection). */
     static LocalInferenceEngine open(EngineConfig config, ModelHooks hooks) {
+        return open(config, ModelFolder.open(config.modelDir(), config.dtype()), hooks);
+    }
+
+    private static LocalInferenceEngine open(EngineConfig config, ModelFolder folder, ModelHooks hooks) {
         EngineStats stats = new EngineStats();
-        ModelParts parts = ModelParts.open(config, hooks, stats);
+        ModelParts parts = ModelParts.open(config, folder, hooks, stats);
         try {
             return new LocalInferenceEngine(config, parts, hooks, stats);
         } catch (RuntimeException e) {

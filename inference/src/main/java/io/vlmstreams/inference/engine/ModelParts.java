@@ -63,7 +63,11 @@ final class ModelParts implements AutoCloseable {
 
     /** Opens the model folder and its sessions; {@code hooks} and {@code stats} go to the runner. */
     static ModelParts open(EngineConfig config, ModelHooks hooks, EngineStats stats) {
-        ModelFolder folder = ModelFolder.open(config.modelDir(), config.dtype());
+        return open(config, ModelFolder.open(config.modelDir(), config.dtype()), hooks, stats);
+    }
+
+    /** Opens the sessions of {@code folder}, the config's folder already read with the config's dtype. */
+    static ModelParts open(EngineConfig config, ModelFolder folder, ModelHooks hooks, EngineStats stats) {
         TextTokenizer tokenizer = TextTokenizer.open(folder.tokenizerJson());
         ModelSessions sessions = null;
         try {

@@ -4,9 +4,8 @@ import io.vlmstreams.inference.generate.ClassificationInput;
 import io.vlmstreams.inference.generate.Classifier;
 import io.vlmstreams.inference.generate.InputEmbedder;
 import io.vlmstreams.inference.generate.SequenceInput;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,24 +20,11 @@ import static org.assertj.core.api.Assertions.within;
  */
 class ClassifyScoringTest {
 
-    private static ModelParts parts;
-    private static LocalInferenceEngine engine;
-
-    @BeforeAll
-    static void open() {
-        EngineConfig config = EngineConfig.defaults(TinyModel.onnxFolder());
-        parts = ModelParts.open(config, new ModelHooks() { }, new EngineStats());
-        engine = LocalInferenceEngine.open(config);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-        parts.close();
-    }
+    @RegisterExtension
+    static final TinyEngineAndParts TINY = new TinyEngineAndParts();
 
     private static InferenceResult classify(List<String> labels) {
-        Outcome o = engine.runBatch(List.of(InferenceRequest.classify("c", TinyModel.imageBytes("coins.png"), "What is this?",
+        Outcome o = TINY.engine().runBatch(List.of(InferenceRequest.classify("c", TinyModel.imageBytes("coins.png"), "What is this?",
                 labels, GenerationSettings.greedy(1)))).get(0);
         assertThat(o).as("%s", o).isInstanceOf(Outcome.Success.class);
         return ((Outcome.Success) o).result();
@@ -46,6 +32,7 @@ class ClassifyScoringTest {
 
     @Test
     void distinctFirstTokensAreScoredByTheFirstTokenAlone() {
+        ModelParts parts = TINY.parts();
         List<String> labels = List.of("coins", "a storm", "text on paper");
         PreparedRequest p = parts.preparer.prepare(InferenceRequest.classify("c", TinyModel.imageBytes("coins.png"),
                 "What is this?", labels, GenerationSettings.greedy(1)));

@@ -6,9 +6,8 @@ import io.vlmstreams.inference.generate.PolicyScorer;
 import io.vlmstreams.inference.generate.SequenceInput;
 import io.vlmstreams.inference.onnx.DecoderCache;
 import io.vlmstreams.inference.onnx.DecoderSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,21 +33,8 @@ class PolicyScoresTest {
             new Policy("text", "Is there any text in the image?", 0.01),
             new Policy("selfharm", "Does the image show self-harm? Answer yes or no.", 0.99));
 
-    private static ModelParts parts;
-    private static LocalInferenceEngine engine;
-
-    @BeforeAll
-    static void open() {
-        EngineConfig config = EngineConfig.defaults(TinyModel.onnxFolder());
-        parts = ModelParts.open(config, new ModelHooks() { }, new EngineStats());
-        engine = LocalInferenceEngine.open(config);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-        parts.close();
-    }
+    @RegisterExtension
+    static final TinyEngineAndParts TINY = new TinyEngineAndParts();
 
     private static InferenceRequest moderate(String image) {
         return InferenceRequest.moderate(image, TinyModel.imageBytes(image), "You check images against policies.", POLICIES, null);
@@ -56,6 +42,7 @@ class PolicyScoresTest {
 
     /** Each policy's P(yes) with its whole prompt prefilled from an empty cache, one row. */
     private static double[] fromScratch(PreparedRequest p) {
+        ModelParts parts = TINY.parts();
         List<float[]> features = new ImageEncoder(parts.sessions.vision, 64).encode(List.of(p.image()));
         InputEmbedder embedder = new InputEmbedder(parts.sessions.embed, parts.folder.config().imageTokenId());
         DecoderSession decoder = parts.sessions.decoder;
@@ -89,13 +76,13 @@ class PolicyScoresTest {
         List<String> images = List.of("Garden.jpg", "coins.png", "Storm.jpg");
         List<InferenceRequest> batch = new ArrayList<>();
         images.forEach(i -> batch.add(moderate(i)));
-        List<Outcome> together = engine.runBatch(batch);
+        List<Outcome> together = TINY.engine().runBatch(batch);
         for (int i = 0; i < images.size(); i++) {
-            PreparedRequest p = parts.preparer.prepare(moderate(images.get(i)));
+            PreparedRequest p = TINY.parts().preparer.prepare(moderate(images.get(i)));
             // the questions differ in length, so the shared call pads
             assertThat(p.labelTokenIds().stream().mapToInt(ids -> ids.length).distinct().count()).isGreaterThan(1);
             double[] expected = fromScratch(p);
-            InferenceResult alone = success(engine.runBatch(List.of(moderate(images.get(i)))).get(0));
+            InferenceResult alone = success(TINY.engine().runBatch(List.of(moderate(images.get(i)))).get(0));
             InferenceResult batched = success(together.get(i));
             for (InferenceResult r : List.of(alone, batched)) {
                 assertThat(r.finishReason()).isEqualTo(InferenceResult.FinishReason.MODERATED);

@@ -116,14 +116,13 @@ class SwappableEngineTest {
     }
 
     /** The real engine, with each call held at its start until {@code release} opens. */
-    private static final class HoldingEngine implements InferenceEngine {
-        private final InferenceEngine real;
+    private static final class HoldingEngine extends ForwardingEngine {
         private final CountDownLatch entered;
         private final CountDownLatch release;
         private final AtomicBoolean closed;
 
         HoldingEngine(InferenceEngine real, CountDownLatch entered, CountDownLatch release, AtomicBoolean closed) {
-            this.real = real;
+            super(real);
             this.entered = entered;
             this.release = release;
             this.closed = closed;
@@ -139,28 +138,19 @@ class SwappableEngineTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            return real.runBatch(requests);
+            return delegate.runBatch(requests);
         }
 
+        /** Through {@link #runBatch}, so an answer is held as a plain batch is. */
         @Override
-        public int estimateImageTokens(InferenceRequest request) {
-            return real.estimateImageTokens(request);
-        }
-
-        @Override
-        public String modelId() {
-            return real.modelId();
-        }
-
-        @Override
-        public String executionProvider() {
-            return real.executionProvider();
+        public AnsweredBatch answer(List<InferenceRequest> requests) {
+            return new AnsweredBatch(modelId(), runBatch(requests));
         }
 
         @Override
         public void close() {
             closed.set(true);
-            real.close();
+            super.close();
         }
     }
 }

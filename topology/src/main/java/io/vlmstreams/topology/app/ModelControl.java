@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 
 import io.vlmstreams.inference.engine.InferenceEngine;
 import io.vlmstreams.inference.engine.SwappableEngine;
+import io.vlmstreams.inference.model.ModelFolder;
 import io.vlmstreams.topology.config.AdminConfig;
 import io.vlmstreams.topology.config.AppConfig;
 import io.vlmstreams.topology.ops.AdminServer;
@@ -32,6 +33,18 @@ public final class ModelControl implements AutoCloseable {
             return EngineLoader.open(app.model());
         }
         return EngineLoader.swappable(app.model(), startingModel(app));
+    }
+
+    /**
+     * As {@link #openEngine(AppConfig)}, starting on {@code first} (what {@link #startingModel} returned) from
+     * {@code starting}, that folder already read (by the start-up check) with its dtype.
+     */
+    public static InferenceEngine openEngine(AppConfig app, SwappableEngine.ModelChoice first, ModelFolder starting) {
+        AdminConfig admin = app.admin();
+        if (!admin.enabled() && admin.modelDirFile() == null) {
+            return EngineLoader.open(app.model(), starting);
+        }
+        return EngineLoader.swappable(app.model(), first, starting);
     }
 
     /** The folder and dtype the engine starts on: what {@code model.dir.file} names, else {@code model.dir}. */

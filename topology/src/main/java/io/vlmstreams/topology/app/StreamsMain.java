@@ -91,7 +91,7 @@ public final class StreamsMain {
         log.info("Configuration: {}", ConfigSummary.line(app));
         // the folder the engine will start on: model.dir.file wins over model.dir
         SwappableEngine.ModelChoice first = ModelControl.startingModel(app);
-        ModelFolder.open(first.dir(), first.dtype());
+        ModelFolder starting = ModelFolder.open(first.dir(), first.dtype());
         List<String> problems = StartupCheck.problems(app);
         if (!problems.isEmpty()) {
             problems.forEach(p -> System.err.println("error: " + p));
@@ -111,7 +111,7 @@ public final class StreamsMain {
         try {
             stop.phase("loading the model");
             log.info("Loading the model from {} ...", app.model().dir());
-            InferenceEngine engine = ModelControl.openEngine(app);
+            InferenceEngine engine = ModelControl.openEngine(app, first, starting);
             VlmMetrics metrics = new VlmMetrics(app.latencySlos());
             if (!stop.add("metrics", metrics) || !stop.add("engine", engine)) {
                 engine.close();

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import io.vlmstreams.inference.engine.AnsweredBatch;
+import io.vlmstreams.inference.engine.ForwardingEngine;
 import io.vlmstreams.inference.engine.InferenceEngine;
 import io.vlmstreams.inference.engine.InferenceException;
 import io.vlmstreams.inference.engine.InferenceRequest;
@@ -14,20 +16,19 @@ import io.vlmstreams.inference.engine.Outcome;
  * would ({@code INFERENCE_FAILED}); every other request of the same batch goes to the real engine.
  * Lets an integration test put a failing record among batch-mates without a production setting.
  */
-final class FailingEventsEngine implements InferenceEngine {
+final class FailingEventsEngine extends ForwardingEngine {
 
-    private final InferenceEngine engine;
     private final Set<String> failingEventIds;
 
     FailingEventsEngine(InferenceEngine engine, Set<String> failingEventIds) {
-        this.engine = engine;
+        super(engine);
         this.failingEventIds = Set.copyOf(failingEventIds);
     }
 
     @Override
     public List<Outcome> runBatch(List<InferenceRequest> requests) {
         List<InferenceRequest> passing = requests.stream().filter(r -> !failingEventIds.contains(r.requestId())).toList();
-        List<Outcome> answered = passing.isEmpty() ? List.of() : engine.runBatch(passing);
+        List<Outcome> answered = passing.isEmpty() ? List.of() : delegate.runBatch(passing);
         List<Outcome> out = new ArrayList<>(requests.size());
         int next = 0;
         for (InferenceRequest r : requests) {
@@ -37,24 +38,10 @@ final class FailingEventsEngine implements InferenceEngine {
         return out;
     }
 
+    /** Through {@link #runBatch}, so the chosen events fail whichever method the processor calls. */
     @Override
-    public int estimateImageTokens(InferenceRequest request) {
-        return engine.estimateImageTokens(request);
-    }
-
-    @Override
-    public String modelId() {
-        return engine.modelId();
-    }
-
-    @Override
-    public String executionProvider() {
-        return engine.executionProvider();
-    }
-
-    @Override
-    public void close() {
-        engine.close();
+    public AnsweredBatch answer(List<InferenceRequest> requests) {
+        return new AnsweredBatch(modelId(), runBatch(requests));
     }
 
     private static InferenceException failure(InferenceRequest request) {

@@ -4,30 +4,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import io.vlmstreams.schemas.Answer;
 import io.vlmstreams.schemas.DeadLetter;
 import io.vlmstreams.schemas.DeadLetterReason;
 import io.vlmstreams.schemas.ImageEvent;
 import io.vlmstreams.schemas.InlineImage;
-import io.vlmstreams.schemas.serde.MockSchemaRegistry;
-import io.vlmstreams.schemas.serde.SchemaRegistryClient;
-import io.vlmstreams.schemas.serde.SchemaRegistryClients;
-import io.vlmstreams.schemas.serde.SpecificAvroSerde;
 import io.vlmstreams.topology.ScriptedEngine;
-import io.vlmstreams.topology.VlmTopology;
-import io.vlmstreams.topology.config.AppConfig;
-import io.vlmstreams.topology.config.ConfigSource;
-import io.vlmstreams.topology.config.FetchConfig;
-import io.vlmstreams.topology.fetch.FetchPolicy;
-import io.vlmstreams.topology.fetch.ImageFetcher;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -44,10 +30,7 @@ class BatchingTopologyTest {
     private static final String SCOPE = "batching-topology-test";
 
     private final ScriptedEngine engine = new ScriptedEngine();
-    private SchemaRegistryClient registry;
-    private SpecificAvroSerde<ImageEvent> events;
-    private SpecificAvroSerde<Answer> answers;
-    private SpecificAvroSerde<DeadLetter> deadLetters;
+    private TopologyUnderTest topology;
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> input;
     private TestOutputTopic<byte[], Answer> output;
@@ -55,34 +38,16 @@ class BatchingTopologyTest {
 
     @BeforeEach
     void start() {
-        Map<String, Object> serdeConfigs = Map.of("schema.registry.url", "mock://" + SCOPE);
-        registry = SchemaRegistryClients.create(serdeConfigs);
-        events = serde(ImageEvent.class, serdeConfigs);
-        answers = serde(Answer.class, serdeConfigs);
-        deadLetters = serde(DeadLetter.class, serdeConfigs);
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "bootstrap.servers", "unused:9092", "schema.registry.url", "mock://" + SCOPE, "model.dir", "unused",
-                "pipelines", "p", "pipeline.p.input.topics", "in", "pipeline.p.output.topic", "out",
-                "pipeline.p.prompt", "Describe.", "dead.letter.topic", "dlq"));
-        settings.putAll(Map.of("batch.max.size", "3", "batch.max.image.tokens", "100", "batch.linger.ms", "1000"));
-        AppConfig config = AppConfig.from(ConfigSource.of(settings));
-        Properties props = new Properties();
-        props.put("application.id", "batching-test");
-        props.put("bootstrap.servers", "unused:9092");
-        driver = new TopologyTestDriver(VlmTopology.build(config, engine, new ImageFetcher(new FetchPolicy(FetchConfig.defaults())),
-                registry), props, Instant.ofEpochMilli(1_000_000));
-        input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
-        output = driver.createOutputTopic("out", new ByteArrayDeserializer(), answers.deserializer());
-        dlq = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), deadLetters.deserializer());
+        topology = new TopologyUnderTest(SCOPE, "batching-test", engine, Map.of(), Map.of(), 1_000_000);
+        driver = topology.driver;
+        input = topology.input;
+        output = topology.output;
+        dlq = topology.dlq;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
-        events.close();
-        answers.close();
-        deadLetters.close();
-        MockSchemaRegistry.dropScope(SCOPE);
+        topology.close();
     }
 
     @Test
@@ -169,13 +134,6 @@ class BatchingTopologyTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add("trace", ("t-" + id).getBytes(StandardCharsets.UTF_8));
         input.pipeInput(new TestRecord<>(("key-" + id).getBytes(StandardCharsets.UTF_8),
-                events.serializer().serialize("in", event), headers, 5_000L));
-    }
-
-    private static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroSerde<T> serde(Class<T> type,
-                                                                                                 Map<String, Object> configs) {
-        SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(type);
-        serde.configure(configs, false);
-        return serde;
+                topology.serialize(event), headers, 5_000L));
     }
 }

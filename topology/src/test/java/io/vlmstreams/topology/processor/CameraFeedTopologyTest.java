@@ -7,9 +7,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
-import io.vlmstreams.inference.engine.InferenceRequest;
 import io.vlmstreams.schemas.Answer;
 import io.vlmstreams.schemas.DeadLetter;
 import io.vlmstreams.schemas.DeadLetterReason;
@@ -17,17 +15,7 @@ import io.vlmstreams.schemas.GenerationOverrides;
 import io.vlmstreams.schemas.ImageEvent;
 import io.vlmstreams.schemas.InlineImage;
 import io.vlmstreams.schemas.serde.MockSchemaRegistry;
-import io.vlmstreams.schemas.serde.SchemaRegistryClient;
-import io.vlmstreams.schemas.serde.SchemaRegistryClients;
-import io.vlmstreams.schemas.serde.SpecificAvroSerde;
 import io.vlmstreams.topology.ScriptedEngine;
-import io.vlmstreams.topology.VlmTopology;
-import io.vlmstreams.topology.config.AppConfig;
-import io.vlmstreams.topology.config.ConfigSource;
-import io.vlmstreams.topology.config.FetchConfig;
-import io.vlmstreams.topology.fetch.FetchPolicy;
-import io.vlmstreams.topology.fetch.ImageFetcher;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -49,47 +37,28 @@ class CameraFeedTopologyTest {
     private static final long START = 1_000_000;
 
     private final ScriptedEngine engine = new ScriptedEngine();
-    private SpecificAvroSerde<ImageEvent> events;
-    private SpecificAvroSerde<Answer> answers;
-    private SpecificAvroSerde<DeadLetter> deadLetters;
+    private TopologyUnderTest topology;
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> input;
     private TestOutputTopic<byte[], Answer> output;
     private TestOutputTopic<byte[], DeadLetter> dlq;
 
     private void start(Map<String, String> feed) {
-        Map<String, Object> serdeConfigs = Map.of("schema.registry.url", "mock://" + SCOPE);
-        SchemaRegistryClient registry = SchemaRegistryClients.create(serdeConfigs);
-        events = serde(ImageEvent.class, serdeConfigs);
-        answers = serde(Answer.class, serdeConfigs);
-        deadLetters = serde(DeadLetter.class, serdeConfigs);
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "bootstrap.servers", "unused:9092", "schema.registry.url", "mock://" + SCOPE, "model.dir", "unused",
-                "pipelines", "p", "pipeline.p.input.topics", "in", "pipeline.p.output.topic", "out",
-                "pipeline.p.prompt", "Describe.", "dead.letter.topic", "dlq"));
-        settings.putAll(Map.of("batch.max.size", "3", "batch.max.image.tokens", "100", "batch.linger.ms", "1000"));
+        Map<String, String> settings = new HashMap<>();
         feed.forEach((k, v) -> settings.put("pipeline.p." + k, v));
-        AppConfig config = AppConfig.from(ConfigSource.of(settings));
-        Properties props = new Properties();
-        props.put("application.id", "camera-feed-test");
-        props.put("bootstrap.servers", "unused:9092");
         // the test driver commits at once: no delivery margin, so the boundaries below are exact
-        props.put("commit.interval.ms", "0");
-        props.put("producer.linger.ms", "0");
-        driver = new TopologyTestDriver(VlmTopology.build(config, engine, new ImageFetcher(new FetchPolicy(FetchConfig.defaults())),
-                registry), props, Instant.ofEpochMilli(START));
-        input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
-        output = driver.createOutputTopic("out", new ByteArrayDeserializer(), answers.deserializer());
-        dlq = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), deadLetters.deserializer());
+        topology = new TopologyUnderTest(SCOPE, "camera-feed-test", engine, settings,
+                Map.of("commit.interval.ms", "0", "producer.linger.ms", "0"), START);
+        driver = topology.driver;
+        input = topology.input;
+        output = topology.output;
+        dlq = topology.dlq;
     }
 
     @AfterEach
     void stop() {
-        if (driver != null) {
-            driver.close();
-            events.close();
-            answers.close();
-            deadLetters.close();
+        if (topology != null) {
+            topology.close();
         }
         MockSchemaRegistry.dropScope(SCOPE);
     }
@@ -225,17 +194,10 @@ class CameraFeedTopologyTest {
 
     private void sendEvent(ImageEvent event) {
         byte[] key = event.getSourceId() == null ? null : bytes(event.getSourceId().toString());
-        input.pipeInput(new TestRecord<>(key, events.serializer().serialize("in", event), null, (Long) null));
+        input.pipeInput(new TestRecord<>(key, topology.serialize(event), null, (Long) null));
     }
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroSerde<T> serde(Class<T> type,
-                                                                                                 Map<String, Object> configs) {
-        SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(type);
-        serde.configure(configs, false);
-        return serde;
     }
 }
