@@ -53,13 +53,16 @@ public final class ModelInspectCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Opens the engine (CPU), which chooses its batching plan and runs the self-check at load, and prints both. */
+    /**
+     * Opens the engine (CPU) on the folder already read, which chooses its batching plan and runs the self-check at
+     * load, and prints both.
+     */
     static void printPlan(ModelFolder folder, PrintStream out) {
         out.println();
         out.println("batching plan from the traits: " + BatchingPlan.fromTraits(folder.traits()).describe());
         EngineConfig config = EngineConfig.defaults(folder.dir()).withDtype(folder.dtype().toString())
                 .withRuntime(RuntimeConfig.cpu());
-        try (LocalInferenceEngine engine = LocalInferenceEngine.open(config)) {
+        try (LocalInferenceEngine engine = LocalInferenceEngine.open(config, folder)) {
             out.println("batching plan after the load-time self-check: " + engine.batchingPlan().describe());
         }
     }
