@@ -76,9 +76,14 @@ public record HubCache(Path root, String repo) {
         Path ref = repoDir().resolve("refs").resolve(revision);
         try {
             Files.createDirectories(ref.getParent());
-            Path tmp = ref.resolveSibling(ref.getFileName() + ".tmp");
-            Files.writeString(tmp, commit, StandardCharsets.UTF_8);
-            Files.move(tmp, ref, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // a temporary file of its own: two downloads into one cache write the same ref at once
+            Path tmp = Files.createTempFile(ref.getParent(), ref.getFileName().toString(), ".tmp");
+            try {
+                Files.writeString(tmp, commit, StandardCharsets.UTF_8);
+                Files.move(tmp, ref, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + ref + ": " + e.getMessage(), e);
         }
